@@ -1,0 +1,150 @@
+# mod_authchallenge — build, test, demo.  See README.md.
+#
+#   make            build mod_authchallenge.so and htchallenge
+#   make check      C unit tests, core/glue boundary check, fuzz corpus replay
+#   make test       deps + check + the Apache-Test suite
+#   make demo       deps + build + a local httpd with demo users
+#   make install    module into `apxs -q LIBEXECDIR`, htchallenge into $(BINDIR)
+#   make fuzz       run each libFuzzer harness for FUZZ_SECONDS (clang)
+#   make bench      side-by-side throughput table (t/bench/run.sh)
+
+APXS        ?= $(shell command -v apxs 2>/dev/null || command -v apxs2 2>/dev/null || echo apxs)
+BUILDDIR    ?= build
+BINDIR      ?= /usr/local/bin
+CC          ?= cc
+FUZZ_SECONDS ?= 60
+
+APR_CFLAGS  := $(shell apr-1-config --cflags --cppflags --includes 2>/dev/null) \
+               $(shell apu-1-config --includes 2>/dev/null)
+APR_LIBS    := $(shell apu-1-config --link-ld --libs 2>/dev/null) \
+               $(shell apr-1-config --link-ld --libs 2>/dev/null)
+EXT_LIBS    := -lcrypto -ljansson -lldap -llber
+WARN        := -Wall -Wextra -Wno-unused-parameter
+CORE_CFLAGS := -std=gnu99 -g -O2 -fPIC $(WARN) -Isrc $(APR_CFLAGS)
+
+CORE_SRCS   := $(sort $(wildcard src/ac_*.c))
+CORE_OBJS   := $(CORE_SRCS:src/%.c=$(BUILDDIR)/core/%.o)
+GLUE_SRCS   := mod_authchallenge.c $(sort $(wildcard src/mod_ac_*.c))
+UNIT_SRCS   := $(sort $(wildcard t/unit/test_*.c))
+UNIT_BINS   := $(UNIT_SRCS:t/unit/%.c=$(BUILDDIR)/unit/%)
+FUZZ_SRCS   := $(sort $(wildcard t/fuzz/fuzz_*.c))
+REPLAY_BINS := $(FUZZ_SRCS:t/fuzz/%.c=$(BUILDDIR)/replay/%)
+FUZZ_BINS   := $(FUZZ_SRCS:t/fuzz/%.c=$(BUILDDIR)/fuzz/%)
+
+MODULE      := .libs/mod_authchallenge.so
+HTCHALLENGE := $(BUILDDIR)/htchallenge
+
+# Debian 12 packages every target below needs (build, tests, demo).
+DEB_PKGS := apache2 apache2-dev apache2-utils libapache2-mod-perl2 \
+            libwww-perl libcmocka-dev libssl-dev libjansson-dev \
+            libldap-dev slapd ldap-utils memcached redis-server \
+            curl clang wrk gnuplot-nox python3 openssl
+
+.PHONY: all module htchallenge check unit boundary replay test \
+        apache-test demo demo-stop install clean deps fuzz bench
+
+all: module htchallenge
+
+# ---------------------------------------------------------------- build
+module: $(MODULE)
+
+$(MODULE): $(GLUE_SRCS) $(CORE_SRCS) $(wildcard src/*.h)
+	$(APXS) -c -o mod_authchallenge.la -Wc,-std=gnu99 -Wc,-Isrc \
+	    -Wc,-Wall -Wc,-Wextra -Wc,-Wno-unused-parameter \
+	    $(GLUE_SRCS) $(CORE_SRCS) $(EXT_LIBS)
+
+htchallenge: $(HTCHALLENGE)
+
+$(HTCHALLENGE): src/htchallenge.c $(CORE_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -o $@ $< $(CORE_OBJS) $(APR_LIBS) $(EXT_LIBS)
+
+# The core is compiled without httpd's include path: a stray
+# #include "httpd.h" in src/ac_*.c fails right here.
+$(BUILDDIR)/core/%.o: src/%.c $(wildcard src/ac_*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -c -o $@ $<
+
+# ---------------------------------------------------------------- check
+check: boundary unit replay
+
+boundary:
+	@bad=$$(grep -lE '#include *[<"](httpd|http_[a-z_]+|ap_[a-z_]+|util_[a-z_]+|mod_[a-z_]+)\.h' src/ac_*.c src/ac_*.h src/htchallenge.c 2>/dev/null); \
+	if [ -n "$$bad" ]; then echo "core includes httpd headers: $$bad"; exit 1; fi; \
+	echo "boundary: src/ac_*.c and htchallenge are httpd-free"
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+$(BUILDDIR)/unit/%: t/unit/%.c $(CORE_OBJS) t/unit/ac_test.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -It/unit -o $@ $< $(CORE_OBJS) \
+	    $(APR_LIBS) $(EXT_LIBS) -lcmocka
+
+# Corpus replay: each harness linked with a plain main() that feeds it
+# every file of t/fuzz/corpus/<name>/, under ASan/UBSan when gcc has them.
+SAN := $(shell echo 'int main(void){return 0;}' | \
+         $(CC) -x c -fsanitize=address,undefined -o /dev/null - \
+         >/dev/null 2>&1 && echo -fsanitize=address,undefined)
+REPLAY_CFLAGS := $(subst -O2,-O1,$(CORE_CFLAGS)) $(SAN) -fno-omit-frame-pointer
+
+replay: $(REPLAY_BINS)
+	@set -e; for b in $(REPLAY_BINS); do n=$$(basename $$b); \
+	    ASAN_OPTIONS=detect_leaks=0 $$b t/fuzz/corpus/$${n#fuzz_}; done
+
+$(BUILDDIR)/replay/%: t/fuzz/%.c t/fuzz/replay.c $(CORE_SRCS)
+	@mkdir -p $(dir $@)
+	$(CC) $(REPLAY_CFLAGS) -o $@ $< t/fuzz/replay.c $(CORE_SRCS) \
+	    $(APR_LIBS) $(EXT_LIBS)
+
+fuzz: $(FUZZ_BINS)
+	@set -e; for b in $(FUZZ_BINS); do n=$$(basename $$b); \
+	    mkdir -p t/fuzz/corpus/$${n#fuzz_}; \
+	    $$b -max_total_time=$(FUZZ_SECONDS) t/fuzz/corpus/$${n#fuzz_}; done
+
+$(BUILDDIR)/fuzz/%: t/fuzz/%.c $(CORE_SRCS)
+	@mkdir -p $(dir $@)
+	clang -std=gnu99 -g -O1 -Isrc $(APR_CFLAGS) \
+	    -fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRCS) \
+	    $(APR_LIBS) $(EXT_LIBS)
+
+# ---------------------------------------------------------------- test
+test: deps all check apache-test
+
+apache-test: all
+	t/run-apache-test.sh
+
+# ---------------------------------------------------------------- deps
+# apt-get update once, then install only what is missing.
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+	        grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:$$missing"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -q && apt-get install -y -q $$missing; \
+	else echo "deps: all Debian packages present"; fi
+
+# ---------------------------------------------------------------- demo
+demo: deps all
+	t/demo/demo.sh start
+
+demo-stop:
+	t/demo/demo.sh stop
+
+bench: deps all
+	t/bench/run.sh
+
+# ---------------------------------------------------------------- install
+install: all
+	$(APXS) -i -n authchallenge mod_authchallenge.la
+	install -m 0755 $(HTCHALLENGE) $(BINDIR)/htchallenge
+
+clean:
+	rm -rf $(BUILDDIR) .libs *.la *.lo *.slo *.o src/*.lo src/*.slo \
+	    src/*.o src/.libs
+	rm -rf t/logs t/conf/httpd.conf t/conf/extra.conf t/conf/apache_test_config.pm \
+	    t/conf/modperl_inc.pl t/conf/modperl_startup.pl t/TEST t/htdocs/index.html \
+	    t/var

@@ -1,0 +1,296 @@
+/* Licensed under the Apache License, Version 2.0 (see LICENSE). */
+#include "ac_backend_dbm.h"
+#include "ac_util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <apr_dbm.h>
+#include <apr_errno.h>
+#include <apr_file_info.h>
+#include <apr_md5.h>
+#include <apr_strings.h>
+
+typedef struct {
+    const char *path;
+    const char *type;
+} ac_dbm_ctx;
+
+static const char *const known_types[] = {
+    "default", "sdbm", "gdbm", "db", "ndbm", NULL
+};
+
+int ac_dbm_type_known(const char *type)
+{
+    int i;
+
+    for (i = 0; known_types[i]; i++) {
+        if (!strcasecmp(type, known_types[i])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const char *apr_err(apr_pool_t *p, apr_status_t rv)
+{
+    char buf[256];
+
+    return apr_pstrdup(p, apr_strerror(rv, buf, sizeof(buf)));
+}
+
+int ac_dbm_open(apr_dbm_t **db, apr_pool_t *p, const char *path,
+                const char *type, int mode, const char **err)
+{
+    apr_status_t rv;
+
+    if (!ac_dbm_type_known(type)) {
+        *err = apr_psprintf(p, "unknown DBM type '%s' (use default, sdbm, "
+                            "gdbm or db)", type);
+        return 0;
+    }
+    rv = apr_dbm_open_ex(db, type, path, mode, APR_FPROT_UREAD
+                         | APR_FPROT_UWRITE | APR_FPROT_GREAD, p);
+    if (rv != APR_SUCCESS) {
+        *err = apr_psprintf(p, "cannot open DBM file %s as type %s: %s",
+                            path, type, apr_err(p, rv));
+        return 0;
+    }
+    return 1;
+}
+
+const char *ac_dbm_probe(apr_pool_t *p, const char *path, const char *type)
+{
+    apr_dbm_t *db;
+    const char *err;
+
+    if (!ac_dbm_open(&db, p, path, type, APR_DBM_READONLY, &err)) {
+        return err;
+    }
+    apr_dbm_close(db);
+    return NULL;
+}
+
+/* Fetch key; NOT_FOUND when absent, ERROR when the file is unusable. */
+static ac_be_status fetch(const ac_dbm_ctx *ctx, const char *key,
+                          const char **value, const char **reason,
+                          apr_pool_t *p)
+{
+    apr_datum_t k, v;
+    apr_dbm_t *db;
+    apr_status_t rv;
+
+    if (!ac_dbm_open(&db, p, ctx->path, ctx->type, APR_DBM_READONLY,
+                     reason)) {
+        return AC_BE_ERROR;
+    }
+    k.dptr = (char *)key;
+    k.dsize = strlen(key);
+    rv = apr_dbm_fetch(db, k, &v);
+    if (rv != APR_SUCCESS) {
+        *reason = apr_psprintf(p, "cannot read DBM file %s: %s", ctx->path,
+                               apr_err(p, rv));
+        apr_dbm_close(db);
+        return AC_BE_ERROR;
+    }
+    if (!v.dptr) {
+        apr_dbm_close(db);
+        return AC_BE_NOT_FOUND;
+    }
+    *value = apr_pstrmemdup(p, v.dptr, v.dsize);
+    apr_dbm_close(db);
+    return AC_BE_OK;
+}
+
+/* First field of a record: everything before the first ':'. */
+static const char *first_field(apr_pool_t *p, const char *value)
+{
+    const char *colon = strchr(value, ':');
+
+    return colon ? apr_pstrmemdup(p, value, colon - value) : value;
+}
+
+static ac_be_status dbm_check_password(void *vctx, const char *user,
+                                       const char *password,
+                                       const char **reason, apr_pool_t *p)
+{
+    const char *value;
+    ac_be_status st;
+
+    st = fetch(vctx, ac_dbm_key_user(p, user), &value, reason, p);
+    if (st != AC_BE_OK) {
+        return st;
+    }
+    if (apr_password_validate(password, first_field(p, value))
+        != APR_SUCCESS) {
+        *reason = "wrong password";
+        return AC_BE_DENIED;
+    }
+    return AC_BE_OK;
+}
+
+static ac_be_status hex_record(const ac_dbm_ctx *ctx, const char *key,
+                               const char **hex, const char **reason,
+                               apr_pool_t *p)
+{
+    const char *value;
+    ac_be_status st = fetch(ctx, key, &value, reason, p);
+
+    if (st != AC_BE_OK) {
+        return st;
+    }
+    value = first_field(p, value);
+    if (!ac_is_hex(value, 0)) {
+        *reason = apr_psprintf(p, "malformed HA1 record in %s", ctx->path);
+        return AC_BE_ERROR;
+    }
+    *hex = apr_pstrdup(p, value);
+    ac_str_tolower((char *)*hex);
+    return AC_BE_OK;
+}
+
+static ac_be_status dbm_get_ha1(void *vctx, const char *user,
+                                const char *realm, const char *alg,
+                                const char **hex, const char **reason,
+                                apr_pool_t *p)
+{
+    ac_dbm_ctx *ctx = vctx;
+    ac_be_status st;
+
+    if (!strcasecmp(alg, "MD5")) {
+        st = hex_record(ctx, ac_dbm_key_ha1(p, user, realm, NULL), hex,
+                        reason, p);
+        if (st != AC_BE_NOT_FOUND) {
+            return st;
+        }
+    }
+    return hex_record(ctx, ac_dbm_key_ha1(p, user, realm, alg), hex,
+                      reason, p);
+}
+
+static ac_be_status dbm_resolve_userhash(void *vctx, const char *hash,
+                                         const char *realm,
+                                         const char *alg,
+                                         const char **user,
+                                         const char **reason,
+                                         apr_pool_t *p)
+{
+    char *lower = apr_pstrdup(p, hash);
+
+    ac_str_tolower(lower);
+    return fetch(vctx, ac_dbm_key_userhash(p, alg, realm, lower), user,
+                 reason, p);
+}
+
+static ac_be_status dbm_groups(void *vctx, const char *user,
+                               apr_array_header_t **out,
+                               const char **reason, apr_pool_t *p)
+{
+    const char *value, *colon;
+    char *list, *g, *last;
+    ac_be_status st;
+
+    st = fetch(vctx, ac_dbm_key_user(p, user), &value, reason, p);
+    if (st != AC_BE_OK) {
+        return st;
+    }
+    *out = apr_array_make(p, 4, sizeof(const char *));
+    colon = strchr(value, ':');
+    if (!colon) {
+        return AC_BE_OK;
+    }
+    list = apr_pstrdup(p, colon + 1);
+    if ((g = strchr(list, ':')) != NULL) {
+        *g = '\0';                  /* a comment field may follow      */
+    }
+    for (g = apr_strtok(list, ",", &last); g;
+         g = apr_strtok(NULL, ",", &last)) {
+        APR_ARRAY_PUSH(*out, const char *) = g;
+    }
+    return AC_BE_OK;
+}
+
+int ac_dbm_parse_token(apr_pool_t *p, const char *value, ac_token *out)
+{
+    char *copy = apr_pstrdup(p, value), *bar1, *bar2, *end, *s, *last;
+    apr_int64_t exp;
+
+    bar1 = strchr(copy, '|');
+    bar2 = bar1 ? strchr(bar1 + 1, '|') : NULL;
+    if (!bar1 || !bar2 || bar1 == copy) {
+        return 0;
+    }
+    *bar1 = *bar2 = '\0';
+    exp = apr_strtoi64(bar1 + 1, &end, 10);
+    if (*end || end == bar1 + 1 || exp < 0) {
+        return 0;
+    }
+    out->user = copy;
+    out->exp = exp ? apr_time_from_sec(exp) : 0;
+    out->scopes = apr_array_make(p, 4, sizeof(const char *));
+    for (s = apr_strtok(bar2 + 1, " ", &last); s;
+         s = apr_strtok(NULL, " ", &last)) {
+        APR_ARRAY_PUSH(out->scopes, const char *) = s;
+    }
+    return 1;
+}
+
+static ac_be_status dbm_lookup_token(void *vctx, const char *sha256_hex,
+                                     ac_token *out, const char **reason,
+                                     apr_pool_t *p)
+{
+    const char *value;
+    ac_be_status st;
+
+    st = fetch(vctx, ac_dbm_key_token(p, sha256_hex), &value, reason, p);
+    if (st != AC_BE_OK) {
+        return st;
+    }
+    if (!ac_dbm_parse_token(p, value, out)) {
+        *reason = "malformed token record";
+        return AC_BE_ERROR;
+    }
+    return AC_BE_OK;
+}
+
+const ac_backend *ac_backend_dbm_make(apr_pool_t *p, const char *path,
+                                      const char *type)
+{
+    ac_backend *be = apr_pcalloc(p, sizeof(*be));
+    ac_dbm_ctx *ctx = apr_pcalloc(p, sizeof(*ctx));
+
+    ctx->path = apr_pstrdup(p, path);
+    ctx->type = apr_pstrdup(p, type ? type : "default");
+    be->name = "dbm";
+    be->ctx = ctx;
+    be->check_password = dbm_check_password;
+    be->get_ha1 = dbm_get_ha1;
+    be->resolve_userhash = dbm_resolve_userhash;
+    be->groups = dbm_groups;
+    be->lookup_token = dbm_lookup_token;
+    return be;
+}
+
+const char *ac_dbm_key_user(apr_pool_t *p, const char *user)
+{
+    return user;
+}
+
+const char *ac_dbm_key_ha1(apr_pool_t *p, const char *user,
+                           const char *realm, const char *alg)
+{
+    if (!alg) {
+        return apr_pstrcat(p, user, ":", realm, NULL);
+    }
+    return apr_pstrcat(p, user, ":", realm, ":", alg, NULL);
+}
+
+const char *ac_dbm_key_userhash(apr_pool_t *p, const char *alg,
+                                const char *realm, const char *hex)
+{
+    return apr_pstrcat(p, "userhash:", alg, ":", realm, ":", hex, NULL);
+}
+
+const char *ac_dbm_key_token(apr_pool_t *p, const char *sha256_hex)
+{
+    return apr_pstrcat(p, "bearer:", sha256_hex, NULL);
+}

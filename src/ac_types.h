@@ -1,0 +1,60 @@
+/* Licensed under the Apache License, Version 2.0 (see LICENSE). */
+/*
+ * Shared vocabulary of the core: the verdict a scheme reaches, the plain
+ * request the glue extracts from httpd, and the result handed back.
+ * Nothing here knows httpd; the glue maps verdicts to HTTP statuses.
+ */
+#ifndef AC_TYPES_H
+#define AC_TYPES_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include <apr_time.h>
+
+typedef enum {
+    AC_OK = 0,          /* authenticated: result.user is set            */
+    AC_CHALLENGE,       /* 401 / 407 with the challenges                */
+    AC_BAD_REQUEST,     /* 400                                          */
+    AC_FORBIDDEN,       /* 403 (Bearer insufficient_scope)              */
+    AC_TOO_LARGE,       /* 413 (auth-int body over the limit)           */
+    AC_TOO_MANY,        /* 429 (failure limit)                          */
+    AC_UNAVAILABLE      /* 500: a back-end is down; never a 401         */
+} ac_verdict;
+
+/* What the glue extracts from a request. */
+typedef struct {
+    int proxy;                  /* 1: 407 / Proxy-*, 0: 401 / WWW-*      */
+    const char *method;
+    const char *target;         /* request-target as sent (r->unparsed_uri) */
+    const char *path;           /* path form of the target              */
+    const char *credentials;    /* raw (Proxy-)Authorization value or NULL */
+    const char *realm;          /* AuthName                             */
+    apr_time_t now;
+} ac_request;
+
+typedef struct {
+    ac_verdict verdict;
+    const char *user;           /* on AC_OK                             */
+    const char *scheme;         /* scheme that decided, for the log     */
+    const char *reason;         /* for the log; never a secret          */
+    const char *log_user;       /* user (or userhash) named, when known */
+    const char *info;           /* (Proxy-)Authentication-Info value    */
+    int stale;                  /* Digest: answer with stale=true       */
+    int failed;                 /* a credential was checked and failed:
+                                   counts for the failure limit, logged */
+    /* Challenge parameters a scheme wants on its own challenge in the
+     * answer (Bearer error=...), or NULL. */
+    const char *error;
+    const char *error_description;
+} ac_result;
+
+/* Outcome of one back-end lookup. */
+typedef enum {
+    AC_BE_OK = 0,        /* found and (for a password) correct          */
+    AC_BE_DENIED,        /* found, wrong password                       */
+    AC_BE_NOT_FOUND,     /* no such user/record: try the next back-end  */
+    AC_BE_UNSUPPORTED,   /* this back-end cannot answer this question   */
+    AC_BE_ERROR          /* back-end unusable: 500, never 401           */
+} ac_be_status;
+
+#endif
