@@ -24,12 +24,19 @@ typedef enum {
 /* What the glue extracts from a request. */
 typedef struct {
     int proxy;                  /* 1: 407 / Proxy-*, 0: 401 / WWW-*      */
+    int connect;                /* a CONNECT request: target is host:port */
     const char *method;
-    const char *target;         /* request-target as sent (r->unparsed_uri) */
-    const char *path;           /* path form of the target              */
+    const char *target;         /* request-target as sent: path, absolute
+                                   URI (forward proxy) or host:port    */
+    const char *path;           /* path[?query] form of the target      */
     const char *credentials;    /* raw (Proxy-)Authorization value or NULL */
-    const char *realm;          /* AuthName                             */
+    const char *client;         /* client address, for the log/limits   */
     apr_time_t now;
+    /* The request body, when a scheme asked for it (Digest auth-int);
+     * body_read is 0 until the glue has read it. */
+    int body_read;
+    const unsigned char *body;
+    apr_size_t body_len;
 } ac_request;
 
 typedef struct {

@@ -1,0 +1,99 @@
+/* Licensed under the Apache License, Version 2.0 (see LICENSE). */
+#include "ac_hash.h"
+#include "ac_util.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <apr_strings.h>
+#include <openssl/evp.h>
+
+static const ac_hash_alg algs[] = {
+    { "MD5",              "MD5",         0, "MD5" },
+    { "MD5-sess",         "MD5",         1, "MD5" },
+    { "SHA-256",          "SHA-256",     0, "SHA256" },
+    { "SHA-256-sess",     "SHA-256",     1, "SHA256" },
+    { "SHA-512-256",      "SHA-512-256", 0, "SHA512-256" },
+    { "SHA-512-256-sess", "SHA-512-256", 1, "SHA512-256" },
+};
+
+static const ac_hash_alg *const all[] = {
+    &algs[0], &algs[1], &algs[2], &algs[3], &algs[4], &algs[5], NULL
+};
+
+const ac_hash_alg *ac_hash_find(const char *name)
+{
+    int i;
+
+    for (i = 0; name && all[i]; i++) {
+        if (!strcasecmp(all[i]->name, name)) {
+            return all[i];
+        }
+    }
+    return NULL;
+}
+
+const ac_hash_alg *const *ac_hash_all(void)
+{
+    return all;
+}
+
+/* The EVP_MD for alg; fetched once per name and kept (thread-safe in
+ * OpenSSL 3: EVP_get_digestbyname returns a static method). */
+static const EVP_MD *md_of(const ac_hash_alg *alg)
+{
+    return EVP_get_digestbyname(alg->evp_name);
+}
+
+static const char *finish(apr_pool_t *p, EVP_MD_CTX *ctx, int ok)
+{
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+
+    ok = ok && EVP_DigestFinal_ex(ctx, out, &n);
+    EVP_MD_CTX_free(ctx);
+    return ok ? ac_hex(p, out, n) : NULL;
+}
+
+const char *ac_hash_hex_raw(apr_pool_t *p, const ac_hash_alg *alg,
+                            const void *data, apr_size_t len)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int ok = ctx && EVP_DigestInit_ex(ctx, md_of(alg), NULL)
+             && EVP_DigestUpdate(ctx, data, len);
+
+    return ctx ? finish(p, ctx, ok) : NULL;
+}
+
+const char *ac_hash_hex(apr_pool_t *p, const ac_hash_alg *alg, ...)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    const char *s;
+    int ok, first = 1;
+    va_list ap;
+
+    if (!ctx) {
+        return NULL;
+    }
+    ok = EVP_DigestInit_ex(ctx, md_of(alg), NULL);
+    va_start(ap, alg);
+    while (ok && (s = va_arg(ap, const char *)) != NULL) {
+        ok = (first || EVP_DigestUpdate(ctx, ":", 1))
+             && EVP_DigestUpdate(ctx, s, strlen(s));
+        first = 0;
+    }
+    va_end(ap);
+    return finish(p, ctx, ok);
+}
+
+const char *ac_hash_ha1(apr_pool_t *p, const ac_hash_alg *alg,
+                        const char *user, const char *realm,
+                        const char *password)
+{
+    return ac_hash_hex(p, ac_hash_find(alg->base), user, realm, password,
+                       NULL);
+}
+
+const char *ac_sha256_hex(apr_pool_t *p, const char *s)
+{
+    return ac_hash_hex_raw(p, ac_hash_find("SHA-256"), s, strlen(s));
+}
