@@ -109,7 +109,7 @@ int ac_body_keep(request_rec *r, apr_off_t max, const char **data,
 {
     ac_kept *k = NULL;
     const char *cl = apr_table_get(r->headers_in, "Content-Length");
-    char *buf;
+    char *buf = NULL;
     int st;
 
     apr_pool_userdata_get((void **)&k, AC_BODY_NOTE, r->pool);

@@ -14,6 +14,7 @@
 #include "apr_strings.h"
 
 #include "ac_auth.h"
+#include "ac_faillimit.h"
 #include "mod_ac_config.h"
 #include "mod_ac_backends.h"
 #include "mod_ac_state.h"
@@ -81,14 +82,68 @@ static int owned_schemes(request_rec *r, const ac_dir_conf *dc,
     return 1;
 }
 
+/* What makes two places share cached credentials: the same back-ends. */
+static const char *cache_scope(request_rec *r, const ac_dir_conf *dc)
+{
+    return apr_pstrcat(r->pool,
+                       dc->providers ? apr_array_pstrcat(r->pool,
+                                                         dc->providers, ',')
+                                     : "",
+                       "|", dc->dbm_file ? dc->dbm_file : "",
+                       "|", dc->ldap_url ? dc->ldap_url : "", NULL);
+}
+
 static void scheme_conf(request_rec *r, const ac_dir_conf *dc,
                         ac_scheme_conf *conf)
 {
+    ac_credcache *cc = apr_pcalloc(r->pool, sizeof(*cc));
+
     memset(conf, 0, sizeof(*conf));
     conf->realm = ap_auth_name(r);
     conf->charset_utf8 = AC_GET(dc->charset_utf8, 1);
     conf->backends = ac_request_backends(r, dc);
     ac_state_attach(r->server, conf);
+    cc->state = conf->state;
+    cc->secret = conf->secret;
+    cc->secret_len = conf->secret_len;
+    cc->ttl = AC_GET(dc->cred_cache, AC_DEFAULT_CRED_CACHE);
+    cc->scope = cache_scope(r, dc);
+    conf->credcache = cc;
+}
+
+static void fail_limit(const ac_dir_conf *dc, const ac_scheme_conf *conf,
+                       ac_faillimit *fl)
+{
+    fl->state = conf->state;
+    fl->count = AC_GET(dc->fail_count, 0);
+    fl->window = dc->fail_window;
+}
+
+/* 429 for a client past the failure limit (SPEC §11). */
+static int limit_reached(request_rec *r, const ac_faillimit *fl,
+                         const ac_request *req)
+{
+    apr_int64_t left = 0;
+    ac_fl_status st;
+
+    if (!fl->count || !req->credentials) {
+        return 0;
+    }
+    st = ac_faillimit_check(fl, req->client, req->now, &left, r->pool);
+    if (st == AC_FL_ERROR) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "AC01008: the "
+                      "shared cache is unusable: failure limit not applied");
+        return 0;
+    }
+    if (st != AC_FL_BLOCK) {
+        return 0;
+    }
+    apr_table_setn(r->err_headers_out, "Retry-After",
+                   apr_psprintf(r->pool, "%" APR_INT64_T_FMT, left));
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AC01007: client %s: "
+                  "rate-limited, too many failed attempts (%" APR_INT64_T_FMT
+                  " s left)", req->client, left);
+    return 1;
 }
 
 static void plain_request(request_rec *r, ac_request *req)
@@ -194,6 +249,7 @@ static int respond(request_rec *r, const ac_dir_conf *dc,
 int ac_check_authn(request_rec *r)
 {
     ac_dir_conf *dc = dir_conf(r);
+    ac_faillimit fl;
     ac_scheme_set set;
     ac_scheme_conf conf;
     ac_request req;
@@ -210,7 +266,14 @@ int ac_check_authn(request_rec *r)
                       ap_auth_type(r));
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    fail_limit(dc, &conf, &fl);
+    if (limit_reached(r, &fl, &req)) {
+        return HTTP_TOO_MANY_REQUESTS;
+    }
     ac_authenticate(&conf, &set, &req, &res, r->pool);
+    if (res.failed) {
+        ac_faillimit_record(&fl, req.client, req.now, r->pool);
+    }
     return respond(r, dc, &conf, &set, &req, &res);
 }
 
