@@ -12,6 +12,7 @@
 #include "ac_authparam.h"
 #include "ac_challenge.h"
 #include "ac_state.h"
+#include "ac_credcache.h"
 
 typedef struct ac_digest_conf ac_digest_conf;   /* ac_digest.h */
 typedef struct ac_bearer_conf ac_bearer_conf;   /* ac_bearer.h */
@@ -24,6 +25,7 @@ typedef struct {
     const ac_digest_conf *digest;   /* NULL: Digest not configured     */
     const ac_bearer_conf *bearer;   /* NULL: Bearer not configured     */
     const ac_state *state;          /* shared state (SPEC §10) or NULL */
+    const ac_credcache *credcache;  /* verified credentials, or NULL   */
     const unsigned char *secret;    /* server secret (SPEC §10)        */
     apr_size_t secret_len;
 } ac_scheme_conf;

@@ -1,0 +1,36 @@
+/* Licensed under the Apache License, Version 2.0 (see LICENSE). */
+#include "ac_hmac.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <openssl/evp.h>
+#include <openssl/core_names.h>
+
+int ac_hmac_fields(const unsigned char *key, apr_size_t klen,
+                   unsigned char out[AC_HMAC_LEN], ...)
+{
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+                                         (char *)"SHA256", 0),
+        OSSL_PARAM_construct_end()
+    };
+    size_t n = 0;
+    const char *s;
+    va_list ap;
+    int ok = ctx && EVP_MAC_init(ctx, key, klen, params);
+
+    va_start(ap, out);
+    while (ok && (s = va_arg(ap, const char *)) != NULL) {
+        apr_uint32_t len = (apr_uint32_t)strlen(s);
+        unsigned char be[4] = { len >> 24, len >> 16, len >> 8, len };
+        ok = EVP_MAC_update(ctx, be, 4)
+             && EVP_MAC_update(ctx, (const unsigned char *)s, len);
+    }
+    va_end(ap);
+    ok = ok && EVP_MAC_final(ctx, out, &n, AC_HMAC_LEN) && n == AC_HMAC_LEN;
+    EVP_MAC_CTX_free(ctx);
+    EVP_MAC_free(mac);
+    return ok;
+}

@@ -1,0 +1,299 @@
+/* Licensed under the Apache License, Version 2.0 (see LICENSE). */
+/*
+ * httpd glue for one request: build an ac_request from r, let the core
+ * decide, then turn the verdict into a status, headers in
+ * err_headers_out (they survive error pages and mod_proxy), r->user and
+ * one log line.  No scheme logic lives here.
+ */
+#include "mod_ac_request.h"
+
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "apr_strings.h"
+
+#include "ac_auth.h"
+#include "ac_faillimit.h"
+#include "mod_ac_config.h"
+#include "mod_ac_backends.h"
+#include "mod_ac_state.h"
+
+APLOG_USE_MODULE(authchallenge);
+
+static const char *const default_schemes[] = { "Digest", "Bearer",
+                                               "Basic" };
+
+static ac_dir_conf *dir_conf(request_rec *r)
+{
+    return ap_get_module_config(r->per_dir_config, &authchallenge_module);
+}
+
+int ac_request_is_proxy(request_rec *r)
+{
+    switch (AC_GET(dir_conf(r)->proxy_mode, AC_MODE_AUTO)) {
+    case AC_MODE_PROXY:
+        return 1;
+    case AC_MODE_ORIGIN:
+        return 0;
+    default:
+        return r->proxyreq == PROXYREQ_PROXY;
+    }
+}
+
+/*
+ * The schemes this module answers for r's AuthType, or 0 when it is not
+ * ours: Basic and Digest only where AuthChallengeProvider is in effect
+ * (so stock mod_auth_basic / mod_auth_digest keep every other place).
+ */
+static int owned_schemes(request_rec *r, const ac_dir_conf *dc,
+                         ac_scheme_set *set)
+{
+    const char *type = ap_auth_type(r), *bad;
+    const char *const *names;
+    int n;
+
+    if (!type) {
+        return 0;
+    }
+    if (!strcasecmp(type, "Challenge")) {
+        names = dc->schemes ? (const char *const *)dc->schemes->elts
+                            : default_schemes;
+        n = dc->schemes ? dc->schemes->nelts : 3;
+    }
+    else if (!strcasecmp(type, "Bearer")
+             || ((!strcasecmp(type, "Basic") || !strcasecmp(type, "Digest"))
+                 && dc->providers)) {
+        names = &type;
+        n = 1;
+    }
+    else {
+        return 0;
+    }
+    /* Schemes the core does not have yet are simply not offered. */
+    memset(set, 0, sizeof(*set));
+    for (; n > 0; n--, names++) {
+        ac_scheme_set one;
+        if (ac_scheme_set_parse(&one, names, 1, &bad)
+            && set->count < AC_MAX_SCHEMES) {
+            set->items[set->count++] = one.items[0];
+        }
+    }
+    return 1;
+}
+
+/* What makes two places share cached credentials: the same back-ends. */
+static const char *cache_scope(request_rec *r, const ac_dir_conf *dc)
+{
+    return apr_pstrcat(r->pool,
+                       dc->providers ? apr_array_pstrcat(r->pool,
+                                                         dc->providers, ',')
+                                     : "",
+                       "|", dc->dbm_file ? dc->dbm_file : "",
+                       "|", dc->ldap_url ? dc->ldap_url : "", NULL);
+}
+
+static void scheme_conf(request_rec *r, const ac_dir_conf *dc,
+                        ac_scheme_conf *conf)
+{
+    ac_credcache *cc = apr_pcalloc(r->pool, sizeof(*cc));
+
+    memset(conf, 0, sizeof(*conf));
+    conf->realm = ap_auth_name(r);
+    conf->charset_utf8 = AC_GET(dc->charset_utf8, 1);
+    conf->backends = ac_request_backends(r, dc);
+    ac_state_attach(r->server, conf);
+    cc->state = conf->state;
+    cc->secret = conf->secret;
+    cc->secret_len = conf->secret_len;
+    cc->ttl = AC_GET(dc->cred_cache, AC_DEFAULT_CRED_CACHE);
+    cc->scope = cache_scope(r, dc);
+    conf->credcache = cc;
+}
+
+static void fail_limit(const ac_dir_conf *dc, const ac_scheme_conf *conf,
+                       ac_faillimit *fl)
+{
+    fl->state = conf->state;
+    fl->count = AC_GET(dc->fail_count, 0);
+    fl->window = dc->fail_window;
+}
+
+/* 429 for a client past the failure limit (SPEC §11). */
+static int limit_reached(request_rec *r, const ac_faillimit *fl,
+                         const ac_request *req)
+{
+    apr_int64_t left = 0;
+    ac_fl_status st;
+
+    if (!fl->count || !req->credentials) {
+        return 0;
+    }
+    st = ac_faillimit_check(fl, req->client, req->now, &left, r->pool);
+    if (st == AC_FL_ERROR) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "AC01008: the "
+                      "shared cache is unusable: failure limit not applied");
+        return 0;
+    }
+    if (st != AC_FL_BLOCK) {
+        return 0;
+    }
+    apr_table_setn(r->err_headers_out, "Retry-After",
+                   apr_psprintf(r->pool, "%" APR_INT64_T_FMT, left));
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AC01007: client %s: "
+                  "rate-limited, too many failed attempts (%" APR_INT64_T_FMT
+                  " s left)", req->client, left);
+    return 1;
+}
+
+static void plain_request(request_rec *r, ac_request *req)
+{
+    memset(req, 0, sizeof(*req));
+    req->proxy = ac_request_is_proxy(r);
+    req->connect = r->method_number == M_CONNECT;
+    req->method = r->method;
+    req->target = r->unparsed_uri;
+    req->path = req->connect ? r->unparsed_uri
+              : apr_uri_unparse(r->pool, &r->parsed_uri,
+                                APR_URI_UNP_OMITSITEPART);
+    req->credentials = apr_table_get(r->headers_in,
+                                     ac_hdr_credentials(req->proxy));
+    req->client = r->useragent_ip;
+    req->now = apr_time_now();
+}
+
+static void set_challenges(request_rec *r, const ac_dir_conf *dc,
+                           const ac_scheme_conf *conf,
+                           const ac_scheme_set *set, const ac_request *req,
+                           const ac_result *res)
+{
+    const char *name = ac_hdr_challenge(req->proxy);
+    apr_array_header_t *v;
+    int i;
+
+    v = ac_challenges_values(ac_auth_challenges(conf, set, req, res,
+                                                r->pool),
+                             AC_GET(dc->header_combined, 0), r->pool);
+    if (v->nelts) {
+        apr_table_unset(r->err_headers_out, name);
+    }
+    for (i = 0; i < v->nelts; i++) {
+        apr_table_addn(r->err_headers_out, name,
+                       APR_ARRAY_IDX(v, i, const char *));
+    }
+}
+
+static const char *log_user(request_rec *r, const ac_result *res)
+{
+    return res->log_user
+           ? apr_pstrcat(r->pool, " user \"",
+                         ap_escape_logitem(r->pool, res->log_user), "\"",
+                         NULL)
+           : "";
+}
+
+/* One line per event; never a secret (the core's reasons hold none). */
+static void log_result(request_rec *r, const ac_result *res)
+{
+    const char *scheme = res->scheme ? res->scheme : "-";
+    const char *why = res->reason ? res->reason : "-";
+
+    switch (res->verdict) {
+    case AC_OK:
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "AC01003: client %s "
+                      "authenticated: scheme %s%s", r->useragent_ip,
+                      scheme, log_user(r, res));
+        break;
+    case AC_UNAVAILABLE:
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AC01004: client %s "
+                      "scheme %s%s: cannot authenticate: %s",
+                      r->useragent_ip, scheme, log_user(r, res), why);
+        break;
+    case AC_BAD_REQUEST:
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AC01002: client %s "
+                      "scheme %s%s: bad request: %s", r->useragent_ip,
+                      scheme, log_user(r, res), why);
+        break;
+    default:
+        if (res->failed) {
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AC01001: client "
+                          "%s scheme %s%s: authentication failed: %s",
+                          r->useragent_ip, scheme, log_user(r, res), why);
+        }
+        else {
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "AC01005: client "
+                          "%s scheme %s: %s", r->useragent_ip, scheme, why);
+        }
+        break;
+    }
+}
+
+static int respond(request_rec *r, const ac_dir_conf *dc,
+                   const ac_scheme_conf *conf, const ac_scheme_set *set,
+                   const ac_request *req, const ac_result *res)
+{
+    log_result(r, res);
+    if (res->verdict == AC_OK) {
+        r->user = apr_pstrdup(r->pool, res->user);
+        r->ap_auth_type = apr_pstrdup(r->pool, res->scheme);
+        if (res->info && !req->connect) {
+            apr_table_setn(r->err_headers_out, ac_hdr_info(req->proxy),
+                           res->info);
+        }
+        return OK;
+    }
+    set_challenges(r, dc, conf, set, req, res);
+    return ac_verdict_status(res->verdict, req->proxy);
+}
+
+int ac_check_authn(request_rec *r)
+{
+    ac_dir_conf *dc = dir_conf(r);
+    ac_faillimit fl;
+    ac_scheme_set set;
+    ac_scheme_conf conf;
+    ac_request req;
+    ac_result res;
+
+    if (!owned_schemes(r, dc, &set)) {
+        return DECLINED;
+    }
+    scheme_conf(r, dc, &conf);
+    plain_request(r, &req);
+    if (!set.count) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AC01006: AuthType %s: "
+                      "no usable scheme is configured here",
+                      ap_auth_type(r));
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    fail_limit(dc, &conf, &fl);
+    if (limit_reached(r, &fl, &req)) {
+        return HTTP_TOO_MANY_REQUESTS;
+    }
+    ac_authenticate(&conf, &set, &req, &res, r->pool);
+    if (res.failed) {
+        ac_faillimit_record(&fl, req.client, req.now, r->pool);
+    }
+    return respond(r, dc, &conf, &set, &req, &res);
+}
+
+/* Called by httpd (mod_authz_core) when authorization refuses a user: add
+ * our challenges so the client can try again. */
+int ac_note_auth_failure(request_rec *r, const char *auth_type)
+{
+    ac_dir_conf *dc = dir_conf(r);
+    ac_scheme_set set;
+    ac_scheme_conf conf;
+    ac_request req;
+    ac_result res;
+
+    if (!owned_schemes(r, dc, &set)) {
+        return DECLINED;
+    }
+    scheme_conf(r, dc, &conf);
+    plain_request(r, &req);
+    memset(&res, 0, sizeof(res));
+    ac_result_set(&res, AC_CHALLENGE, "authorization refused");
+    set_challenges(r, dc, &conf, &set, &req, &res);
+    return OK;
+}

@@ -1,0 +1,14 @@
+/* Licensed under the Apache License, Version 2.0 (see LICENSE). */
+/* httpd glue: the check_authn and note_auth_failure hooks. */
+#ifndef MOD_AC_REQUEST_H
+#define MOD_AC_REQUEST_H
+
+#include "httpd.h"
+
+int ac_check_authn(request_rec *r);
+int ac_note_auth_failure(request_rec *r, const char *auth_type);
+
+/* 1: this request answers as a forward proxy (407, Proxy-*). */
+int ac_request_is_proxy(request_rec *r);
+
+#endif

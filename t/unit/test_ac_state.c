@@ -1,0 +1,155 @@
+/* Licensed under the Apache License, Version 2.0 (see LICENSE). */
+/* The credential cache and the failure limit over an in-memory store. */
+#include "ac_test.h"
+#include "ac_memstate.h"
+#include "ac_credcache.h"
+#include "ac_faillimit.h"
+#include "ac_hmac.h"
+
+#define SEC(n) apr_time_from_sec(n)
+static const unsigned char secret[32] = "0123456789abcdef0123456789abcdef";
+
+static void cache(void **state)
+{
+    apr_pool_t *p = *state;
+    ac_memstate m;
+    ac_state st;
+    ac_credcache c = { &st, secret, sizeof(secret), SEC(300), "dbm:/f" };
+    ac_credcache other = c;
+    const char *v = NULL;
+    apr_time_t now = SEC(1000);
+
+    ac_memstate_init(&m, &st, p);
+    assert_false(ac_credcache_get(&c, "Basic", "R", "alice", "pw", now, &v,
+                                  p));
+    ac_credcache_put(&c, "Basic", "R", "alice", "pw", "alice", now, 0, p);
+    assert_true(ac_credcache_get(&c, "Basic", "R", "alice", "pw", now, &v,
+                                 p));
+    assert_string_equal(v, "alice");
+    /* another password, realm, scheme or scope: a miss */
+    assert_false(ac_credcache_get(&c, "Basic", "R", "alice", "px", now, &v,
+                                  p));
+    assert_false(ac_credcache_get(&c, "Basic", "R2", "alice", "pw", now, &v,
+                                  p));
+    assert_false(ac_credcache_get(&c, "Bearer", "R", "alice", "pw", now, &v,
+                                  p));
+    other.scope = "dbm:/g";
+    assert_false(ac_credcache_get(&other, "Basic", "R", "alice", "pw", now,
+                                  &v, p));
+    /* expired after the TTL */
+    assert_false(ac_credcache_get(&c, "Basic", "R", "alice", "pw",
+                                  now + SEC(300), &v, p));
+    /* bounded by not_after (a token's exp) */
+    ac_credcache_put(&c, "Bearer", "R", "", "tok", "{}", now, now + SEC(10),
+                     p);
+    assert_true(ac_credcache_get(&c, "Bearer", "R", "", "tok", now + SEC(9),
+                                 &v, p));
+    assert_false(ac_credcache_get(&c, "Bearer", "R", "", "tok",
+                                  now + SEC(10), &v, p));
+    assert_int_equal(m.locked, 0);
+}
+
+/* The store never holds the credential in clear. */
+static void no_secret_stored(void **state)
+{
+    apr_pool_t *p = *state;
+    ac_memstate m;
+    ac_state st;
+    ac_credcache c = { &st, secret, sizeof(secret), SEC(300), "s" };
+    apr_hash_index_t *hi;
+
+    ac_memstate_init(&m, &st, p);
+    ac_credcache_put(&c, "Basic", "R", "alice", "TopSecretPw", "alice",
+                     SEC(1), 0, p);
+    for (hi = apr_hash_first(p, m.h); hi; hi = apr_hash_next(hi)) {
+        const void *k;
+        apr_ssize_t klen;
+        void *v;
+        apr_hash_this(hi, &k, &klen, &v);
+        assert_null(memmem(k, (size_t)klen, "TopSecret", 9));
+        assert_null(memmem((apr_size_t *)v + 1, *(apr_size_t *)v,
+                           "TopSecret", 9));
+    }
+}
+
+static void cache_off_or_down(void **state)
+{
+    apr_pool_t *p = *state;
+    ac_memstate m;
+    ac_state st;
+    ac_credcache c = { &st, secret, sizeof(secret), 0, "s" };
+    const char *v;
+
+    ac_memstate_init(&m, &st, p);
+    ac_credcache_put(&c, "Basic", "R", "a", "pw", "a", SEC(1), 0, p);
+    assert_false(ac_credcache_get(&c, "Basic", "R", "a", "pw", SEC(1), &v,
+                                  p));
+    c.ttl = SEC(60);
+    m.down = 1;
+    ac_credcache_put(&c, "Basic", "R", "a", "pw", "a", SEC(1), 0, p);
+    assert_false(ac_credcache_get(&c, "Basic", "R", "a", "pw", SEC(1), &v,
+                                  p));
+}
+
+static void limit(void **state)
+{
+    apr_pool_t *p = *state;
+    ac_memstate m;
+    ac_state st;
+    ac_faillimit fl = { &st, 3, SEC(60) };
+    apr_int64_t left = 0;
+    apr_time_t t0 = SEC(5000);
+    int i;
+
+    ac_memstate_init(&m, &st, p);
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(ac_faillimit_check(&fl, "10.0.0.1", t0, &left, p),
+                         AC_FL_ALLOW);
+        ac_faillimit_record(&fl, "10.0.0.1", t0 + SEC(i), p);
+    }
+    assert_int_equal(ac_faillimit_check(&fl, "10.0.0.1", t0 + SEC(10),
+                                        &left, p), AC_FL_BLOCK);
+    assert_int_equal(left, 50);
+    assert_int_equal(ac_faillimit_check(&fl, "10.0.0.2", t0 + SEC(10),
+                                        &left, p), AC_FL_ALLOW);
+    /* the window is fixed: it ends 60 s after the first failure */
+    assert_int_equal(ac_faillimit_check(&fl, "10.0.0.1", t0 + SEC(59)
+                                        + 1, &left, p), AC_FL_BLOCK);
+    assert_int_equal(left, 1);
+    assert_int_equal(ac_faillimit_check(&fl, "10.0.0.1", t0 + SEC(60),
+                                        &left, p), AC_FL_ALLOW);
+    /* a new failure after the window starts a new one */
+    ac_faillimit_record(&fl, "10.0.0.1", t0 + SEC(61), p);
+    assert_int_equal(ac_faillimit_check(&fl, "10.0.0.1", t0 + SEC(62),
+                                        &left, p), AC_FL_ALLOW);
+    fl.count = 0;
+    assert_int_equal(ac_faillimit_check(&fl, "10.0.0.1", t0, &left, p),
+                     AC_FL_ALLOW);
+    fl.count = 3;
+    m.down = 1;
+    assert_int_equal(ac_faillimit_check(&fl, "10.0.0.1", t0, &left, p),
+                     AC_FL_ERROR);
+    assert_int_equal(ac_faillimit_record(&fl, "10.0.0.1", t0, p),
+                     AC_FL_ERROR);
+}
+
+static void hmac_fields(void **state)
+{
+    unsigned char a[AC_HMAC_LEN], b[AC_HMAC_LEN];
+
+    /* length prefixes: ("ab","c") and ("a","bc") differ */
+    assert_true(ac_hmac_fields(secret, 32, a, "ab", "c", NULL));
+    assert_true(ac_hmac_fields(secret, 32, b, "a", "bc", NULL));
+    assert_memory_not_equal(a, b, AC_HMAC_LEN);
+    assert_true(ac_hmac_fields(secret, 32, b, "ab", "c", NULL));
+    assert_memory_equal(a, b, AC_HMAC_LEN);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        AC_TEST(cache), AC_TEST(no_secret_stored), AC_TEST(cache_off_or_down),
+        AC_TEST(limit), AC_TEST(hmac_fields),
+    };
+    return cmocka_run_group_tests_name("ac_state", tests, NULL, NULL);
+}
