@@ -46,10 +46,14 @@ make_fixtures() {
     htdbm -bs   "$db" carol 'Carol-Pw-9Sy%'        >/dev/null 2>&1
     htdbm -bd   "$db" dave  'Dv4Tw&pq'             >/dev/null 2>&1
     htdbm -bB   "$db" 'jörg' 'Jörg-Pw-5Üv'         >/dev/null 2>&1
+    htdbm -bm   "$db" eve   'Eve:Pw:6:'            >/dev/null 2>&1
+    # Edited by t/config/dbmedit.t while the server runs.
+    htdbm -cbm  "$v/dynamic.db" zed 'Zed-Pw-1Ab'  >/dev/null 2>&1
     # The same DBM written as sdbm, for the wrong-type test.
     htdbm -cbm -TSDBM "$v/users-sdbm" bob 'Bob-Pw-8Rz#' >/dev/null 2>&1
     # Stock mod_auth_basic / mod_authn_file.
     htpasswd -cbm "$v/users.htpasswd" alice 'Alice-Pw-7Qx!' >/dev/null 2>&1
+    htpasswd -bm  "$v/users.htpasswd" henry 'Henry-Pw-2Cd' >/dev/null 2>&1
     # Stock mod_auth_digest: user:realm:MD5(user:realm:password).
     ha1=$(printf '%s' 'alice:AC Stock Digest:Alice-Pw-7Qx!' | md5sum |
           cut -d' ' -f1)
@@ -97,7 +101,7 @@ cp t/TEST.PL t/TEST && chmod 0755 t/TEST
 set -- ${AC_TEST_VERBOSE:+-verbose} "$@"
 start=$(date +%s)
 status=0
-perl t/TEST -apxs "$APXS" -httpd "$HTTPD" \
+perl t/TEST ${APXS:+-apxs "$APXS"} -httpd "$HTTPD" \
     -httpd_conf "$top/t/conf/debian-inherit.conf" \
     -user "$TEST_USER" -group "$TEST_GROUP" "$@" || status=$?
 echo "run-apache-test: $(( $(date +%s) - start )) s, exit $status"
