@@ -11,7 +11,7 @@ use lib "$FindBin::Bin/../lib";
 use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
 
-plan tests => 72;
+plan tests => 76;
 
 my $hp = hostport();
 my $ok = '/basic/ok.txt';
@@ -77,11 +77,27 @@ my %bad = (
     'NUL in user name'       => 'Basic ' . b64("a\0b:x"),
     'DEL in user name'       => 'Basic ' . b64("a\x7fb:x"),
     'LF in user name'        => 'Basic ' . b64("a\nb:x"),
+    'NUL in password'        => 'Basic ' . b64("alice:a\0b"),
+    'auth-params, no token'  => 'Basic realm="x"',
 );
 for my $what (sort keys %bad) {
     my $r = get($ok, Authorization => $bad{$what});
     is($r->{status}, 400, "malformed ($what): 400");
 }
+
+# Two Authorization fields: httpd joins them with ", ", which is no
+# token68 any more.
+{
+    my $r = raw_request($hp, "GET $ok HTTP/1.1\r\nHost: $hp\r\n"
+        . 'Authorization: ' . basic('alice', $USERS{alice}) . "\r\n"
+        . 'Authorization: ' . basic('bob', $USERS{bob}) . "\r\n"
+        . "Connection: close\r\n\r\n");
+    is($r->{status}, 400, 'two Authorization fields: 400');
+}
+# Controls other than NUL are legal in a password (RFC 7617): a TAB
+# makes a wrong password, not a malformed request.
+is(get($ok, Authorization => 'Basic ' . b64("alice:a\tb"))->{status}, 401,
+   'TAB in password: 401 (wrong password)');
 
 # --- user names are UTF-8 (charset UTF-8, the default): other bytes
 # are malformed; with charset Off they are just bytes (an unknown user).
