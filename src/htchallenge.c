@@ -552,9 +552,21 @@ static apr_dbm_t *open_dbm(apr_pool_t *p, const options *o, int mode)
     const char *err;
 
     if (!ac_dbm_open(&db, p, o->file, o->type, mode, &err)) {
-        die(EXIT_RUNTIME, "%s", err);
+        die(EXIT_RUNTIME, "%s (is it a DBM file of type %s? -t names the "
+            "type)", err, o->type);
     }
     return db;
+}
+
+static void dbm_fail(apr_dbm_t *db, const char *what)
+    __attribute__((noreturn));
+
+static void dbm_fail(apr_dbm_t *db, const char *what)
+{
+    char buf[256];
+
+    die(EXIT_RUNTIME, "cannot %s the DBM file: %s", what,
+        apr_dbm_geterror(db, NULL, buf, sizeof(buf)));
 }
 
 static apr_datum_t datum(const char *s)
@@ -571,7 +583,7 @@ static const char *fetch(apr_pool_t *p, apr_dbm_t *db, const char *key)
     apr_datum_t v;
 
     if (apr_dbm_fetch(db, datum(key), &v) != APR_SUCCESS) {
-        die(EXIT_RUNTIME, "cannot read the DBM file");
+        dbm_fail(db, "read");
     }
     return v.dptr ? apr_pstrmemdup(p, v.dptr, v.dsize) : NULL;
 }
@@ -579,39 +591,58 @@ static const char *fetch(apr_pool_t *p, apr_dbm_t *db, const char *key)
 static void store(apr_dbm_t *db, const char *key, const char *value)
 {
     if (apr_dbm_store(db, datum(key), datum(value)) != APR_SUCCESS) {
-        die(EXIT_RUNTIME, "cannot write the DBM file");
+        dbm_fail(db, "write");
     }
 }
 
 static void delete_key(apr_dbm_t *db, const char *key)
 {
     if (apr_dbm_delete(db, datum(key)) != APR_SUCCESS) {
-        die(EXIT_RUNTIME, "cannot delete a record from the DBM file");
+        dbm_fail(db, "delete a record of");
     }
+}
+
+/* One step of a key walk; sdbm reports the end of an empty file as
+ * APR_EOF rather than a NULL key. */
+static void walk_step(apr_dbm_t *db, apr_status_t rv, apr_datum_t *k)
+{
+    if (rv == APR_EOF) {
+        k->dptr = NULL;
+    }
+    else if (rv != APR_SUCCESS) {
+        dbm_fail(db, "read");
+    }
+}
+
+/* Every key of the file, in DBM order. */
+static apr_array_header_t *all_keys(apr_pool_t *p, apr_dbm_t *db)
+{
+    apr_array_header_t *out = apr_array_make(p, 64, sizeof(char *));
+    apr_datum_t k;
+
+    walk_step(db, apr_dbm_firstkey(db, &k), &k);
+    while (k.dptr) {
+        APR_ARRAY_PUSH(out, const char *) = apr_pstrmemdup(p, k.dptr,
+                                                           k.dsize);
+        walk_step(db, apr_dbm_nextkey(db, &k), &k);
+    }
+    return out;
 }
 
 /* Every record of the file (ac_record, kind NULL), read before any
  * change: DBMs do not allow changes during a key walk. */
 static apr_array_header_t *all_records(apr_pool_t *p, apr_dbm_t *db)
 {
-    apr_array_header_t *out = apr_array_make(p, 64, sizeof(ac_record));
-    apr_datum_t k;
+    apr_array_header_t *keys = all_keys(p, db);
+    apr_array_header_t *out = apr_array_make(p, keys->nelts + 1,
+                                             sizeof(ac_record));
     ac_record *r;
+    int i;
 
-    if (apr_dbm_firstkey(db, &k) != APR_SUCCESS) {
-        die(EXIT_RUNTIME, "cannot read the DBM file");
-    }
-    while (k.dptr) {
+    for (i = 0; i < keys->nelts; i++) {
         r = apr_array_push(out);
         r->kind = NULL;
-        r->key = apr_pstrmemdup(p, k.dptr, k.dsize);
-        r->value = NULL;
-        if (apr_dbm_nextkey(db, &k) != APR_SUCCESS) {
-            die(EXIT_RUNTIME, "cannot read the DBM file");
-        }
-    }
-    for (r = (ac_record *)out->elts; r < (ac_record *)out->elts
-         + out->nelts; r++) {
+        r->key = APR_ARRAY_IDX(keys, i, const char *);
         r->value = fetch(p, db, r->key);
         r->value = r->value ? r->value : "";
     }
@@ -676,15 +707,9 @@ static void replace_realm(apr_pool_t *p, apr_dbm_t *db, const options *o,
     }
 }
 
-static void cmd_add(apr_pool_t *p, const options *o)
+/* Every argument of an add is checked before the password prompt. */
+static unsigned int check_add_args(apr_pool_t *p, const options *o)
 {
-    ac_user_input in = { 0 };
-    apr_array_header_t *records = apr_array_make(p, 8, sizeof(ac_record));
-    const char *err, *old;
-    apr_dbm_t *db;
-    unsigned int cost = BCRYPT_COST;
-    int i;
-
     check_user_arg(o->user, 1);
     if (o->realm) {
         check_text_arg("realm", o->realm, 0, NULL);
@@ -692,10 +717,21 @@ static void cmd_add(apr_pool_t *p, const options *o)
     if (o->groups) {
         check_groups(p, o->groups);
     }
-    if (o->cost_text) {
-        cost = (unsigned int)number_arg("the bcrypt cost", o->cost_text, 4,
-                                        31);
+    if (!o->cost_text) {
+        return BCRYPT_COST;
     }
+    return (unsigned int)number_arg("the bcrypt cost", o->cost_text, 4, 31);
+}
+
+static void cmd_add(apr_pool_t *p, const options *o)
+{
+    ac_user_input in = { 0 };
+    apr_array_header_t *records = apr_array_make(p, 8, sizeof(ac_record));
+    const char *err, *old;
+    apr_dbm_t *db;
+    unsigned int cost = check_add_args(p, o);
+    int i;
+
     in.algs = algs_arg(p, o);
     check_file(p, o);
     read_password(o->stdin_pw, 1);
@@ -756,27 +792,21 @@ static int by_name(const void *a, const void *b)
 
 static void cmd_list(apr_pool_t *p, const options *o)
 {
-    apr_array_header_t *names = apr_array_make(p, 64, sizeof(char *));
-    apr_datum_t k;
+    apr_array_header_t *keys, *names = apr_array_make(p, 64, sizeof(char *));
     apr_dbm_t *db;
     const char *key;
     int i;
 
     check_file(p, o);
     db = open_dbm(p, o, APR_DBM_READONLY);
-    if (apr_dbm_firstkey(db, &k) != APR_SUCCESS) {
-        die(EXIT_RUNTIME, "cannot read the DBM file");
-    }
-    while (k.dptr) {
-        key = apr_pstrmemdup(p, k.dptr, k.dsize);
+    keys = all_keys(p, db);
+    apr_dbm_close(db);
+    for (i = 0; i < keys->nelts; i++) {
+        key = APR_ARRAY_IDX(keys, i, const char *);
         if (ac_records_is_user_key(key)) {
             APR_ARRAY_PUSH(names, const char *) = key;
         }
-        if (apr_dbm_nextkey(db, &k) != APR_SUCCESS) {
-            die(EXIT_RUNTIME, "cannot read the DBM file");
-        }
     }
-    apr_dbm_close(db);
     qsort(names->elts, names->nelts, sizeof(char *), by_name);
     for (i = 0; i < names->nelts; i++) {
         printf("%s\n", APR_ARRAY_IDX(names, i, const char *));
