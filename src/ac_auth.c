@@ -7,6 +7,7 @@
 /* Every scheme the module speaks; a new one is a line here. */
 static const ac_scheme *const ac_scheme_table[] = {
     &ac_scheme_basic,
+    &ac_scheme_digest,
     NULL
 };
 
