@@ -621,10 +621,20 @@ static void digest_verify(const ac_scheme_conf *conf, const ac_request *req,
     }
 }
 
+/* Read a body only where auth-int is offered: the client's say-so alone
+ * must not make the server read (up to max_body) for nothing. */
+static int digest_wants_body(const ac_scheme_conf *conf,
+                             const ac_credentials *cred)
+{
+    return conf->digest && conf->digest->qop_auth_int
+           && ac_digest_wants_body(cred);
+}
+
 const ac_scheme ac_scheme_digest = {
     "Digest",
     digest_usable,
     digest_challenge,
     digest_verify,
-    0
+    0,
+    digest_wants_body
 };

@@ -14,9 +14,11 @@
 #include "apr_strings.h"
 
 #include "ac_auth.h"
+#include "ac_digest.h"
 #include "ac_faillimit.h"
 #include "mod_ac_config.h"
 #include "mod_ac_backends.h"
+#include "mod_ac_body.h"
 #include "mod_ac_state.h"
 
 APLOG_USE_MODULE(authchallenge);
@@ -93,6 +95,27 @@ static const char *cache_scope(request_rec *r, const ac_dir_conf *dc)
                        "|", dc->ldap_url ? dc->ldap_url : "", NULL);
 }
 
+static const ac_digest_conf *digest_conf(request_rec *r,
+                                         const ac_dir_conf *dc)
+{
+    ac_digest_conf *d = ac_digest_conf_make(r->pool);
+
+    if (dc->digest_algs) {
+        d->algorithms = dc->digest_algs;
+    }
+    if (dc->qop_auth != AC_UNSET) {
+        d->qop_auth = dc->qop_auth;
+        d->qop_auth_int = dc->qop_auth_int;
+    }
+    d->userhash = AC_GET(dc->userhash, 0);
+    d->domain = dc->digest_domain;
+    d->nonce_lifetime = AC_GET(dc->nonce_lifetime,
+                               AC_DEFAULT_NONCE_LIFETIME);
+    d->replay_check = AC_GET(dc->replay_check, 1);
+    d->max_body = AC_GET(dc->max_body, AC_DEFAULT_MAX_BODY);
+    return d;
+}
+
 static void scheme_conf(request_rec *r, const ac_dir_conf *dc,
                         ac_scheme_conf *conf)
 {
@@ -102,6 +125,7 @@ static void scheme_conf(request_rec *r, const ac_dir_conf *dc,
     conf->realm = ap_auth_name(r);
     conf->charset_utf8 = AC_GET(dc->charset_utf8, 1);
     conf->backends = ac_request_backends(r, dc);
+    conf->digest = digest_conf(r, dc);
     ac_state_attach(r->server, conf);
     cc->state = conf->state;
     cc->secret = conf->secret;
@@ -246,9 +270,29 @@ static int respond(request_rec *r, const ac_dir_conf *dc,
     return ac_verdict_status(res->verdict, req->proxy);
 }
 
+/* Digest auth-int: the body, bounded, read before the core decides. */
+static int read_body(request_rec *r, const ac_scheme_conf *conf,
+                     const ac_scheme_set *set, ac_request *req)
+{
+    const char *data;
+    int st;
+
+    if (!ac_auth_wants_body(conf, set, req, r->pool)) {
+        return OK;
+    }
+    st = ac_body_keep(r, conf->digest->max_body, &data, &req->body_len);
+    if (st != OK) {
+        return st;
+    }
+    req->body = (const unsigned char *)data;
+    req->body_read = 1;
+    return OK;
+}
+
 int ac_check_authn(request_rec *r)
 {
     ac_dir_conf *dc = dir_conf(r);
+    int st;
     ac_faillimit fl;
     ac_scheme_set set;
     ac_scheme_conf conf;
@@ -269,6 +313,9 @@ int ac_check_authn(request_rec *r)
     fail_limit(dc, &conf, &fl);
     if (limit_reached(r, &fl, &req)) {
         return HTTP_TOO_MANY_REQUESTS;
+    }
+    if ((st = read_body(r, &conf, &set, &req)) != OK) {
+        return st;
     }
     ac_authenticate(&conf, &set, &req, &res, r->pool);
     if (res.failed) {
