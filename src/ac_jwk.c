@@ -447,6 +447,7 @@ const char *ac_jwt_keyset_add_jwks(ac_jwt_keyset *ks, const char *json,
                               : "JWKS has no \"keys\" array";
     json_decref(keys);
     json_decref(root);
+    ERR_clear_error();       /* from keys that failed to build */
     return err;
 }
 
@@ -557,6 +558,7 @@ const char *ac_jwt_keyset_add_key_file(ac_jwt_keyset *ks, const char *alg,
     if (!err) {
         err = key_algs(k, alg);
     }
+    ERR_clear_error();
     if (err) {
         EVP_PKEY_free(k->pkey);
         return apr_psprintf(ks->pool, "%s: %s", path, err);

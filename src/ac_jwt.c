@@ -399,6 +399,9 @@ static ac_jwt_status check_iss_aud(json_t *c, const ac_jwt_checks *chk,
 /* JSON text of a number or boolean into buf; NULL for other types. */
 static const char *scalar_text(json_t *v, char *buf, apr_size_t n)
 {
+    if (!v) {
+        return NULL;
+    }
     switch (json_typeof(v)) {
     case JSON_INTEGER:
         snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));

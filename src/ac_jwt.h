@@ -59,7 +59,8 @@ typedef struct {
     const char *issuer;                  /* NULL: not checked            */
     const apr_array_header_t *audiences; /* const char *; NULL/empty:
                                             not checked                  */
-    apr_interval_time_t leeway;          /* clock skew on exp/nbf/iat    */
+    apr_interval_time_t leeway;          /* clock skew on exp/nbf/iat, in
+                                            microseconds (apr_time_from_sec) */
     int require_exp;
 } ac_jwt_checks;
 
