@@ -514,8 +514,10 @@ ac_jwt_status ac_jwt_verify(const ac_jwt_keyset *ks,
     jws_parts jp;
     json_t *h, *c;
     ac_jwt_status st;
+    ac_jwt scratch;
 
     reason = reason ? reason : &unused;
+    out = out ? out : &scratch;
     *reason = NULL;
     memset(out, 0, sizeof(*out));
     if (!token || strnlen(token, AC_JWT_MAX_TOKEN + 1) > AC_JWT_MAX_TOKEN) {
