@@ -811,6 +811,31 @@ static const char *check_attrs(apr_pool_t *p, ac_ldap_ctx *ctx)
     return NULL;
 }
 
+/* The conf, with its strings, copied into p. */
+static void copy_conf(apr_pool_t *p, ac_ldap_conf *to,
+                      const ac_ldap_conf *from)
+{
+    *to = *from;
+    to->url = apr_pstrdup(p, from->url);
+    to->bind_dn = apr_pstrdup(p, from->bind_dn);
+    to->bind_pw = apr_pstrdup(p, from->bind_pw);
+    to->ca_cert = apr_pstrdup(p, from->ca_cert);
+    to->digest_attr = apr_pstrdup(p, from->digest_attr);
+    to->userhash_attr = apr_pstrdup(p, from->userhash_attr);
+    to->token_attr = apr_pstrdup(p, from->token_attr);
+    to->group_base = apr_pstrdup(p, from->group_base);
+    if (from->group_attrs) {
+        int i;
+
+        to->group_attrs = apr_array_make(p, from->group_attrs->nelts,
+                                         sizeof(const char *));
+        for (i = 0; i < from->group_attrs->nelts; i++) {
+            APR_ARRAY_PUSH(to->group_attrs, const char *) = apr_pstrdup(
+                p, APR_ARRAY_IDX(from->group_attrs, i, const char *));
+        }
+    }
+}
+
 static ac_backend *fill(apr_pool_t *p, ac_ldap_ctx *ctx)
 {
     ac_backend *be = apr_pcalloc(p, sizeof(*be));
@@ -836,7 +861,7 @@ const char *ac_backend_ldap_make(apr_pool_t *p, const ac_ldap_conf *conf,
     if (!conf->url) {
         return "AuthChallengeLDAPURL is not set";
     }
-    ctx->conf = *conf;
+    copy_conf(p, &ctx->conf, conf);
     if ((err = ac_ldap_url_parse(p, conf->url, &ctx->url)) != NULL
         || (err = check_attrs(p, ctx)) != NULL) {
         return err;

@@ -42,8 +42,8 @@ typedef struct {
 #define AC_LDAP_DEFAULT_TIMEOUT apr_time_from_sec(5)
 
 /*
- * A back-end for conf (copied into p, which must live as long as the
- * back-end: the idle connections are unbound when p is cleared).
+ * A back-end for conf (copied, strings included, into p; the idle
+ * connections are unbound when p is cleared).
  * Returns NULL and sets *out, or returns a message for the admin (bad
  * URL, bad attribute name) and leaves *out NULL.  No connection is
  * opened here: the first lookup opens one, so a back-end made before
