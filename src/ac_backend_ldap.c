@@ -125,11 +125,23 @@ static const char *diagnostic(ac_ldap_call *call, ac_ldap_conn *c)
 
     if (c && c->ld
         && ldap_get_option(c->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &msg)
-           == LDAP_OPT_SUCCESS && msg && *msg) {
+           == LDAP_OPT_SUCCESS && msg && *msg
+        && strcmp(msg, "(unknown error code)")) {
         out = apr_psprintf(call->p, " (%s)", msg);
     }
     ldap_memfree(msg);
     return out;
+}
+
+/* libldap reports a failed TLS handshake or certificate check as a
+ * bare connect error: say where to look. */
+static const char *tls_hint(const ac_ldap_ctx *ctx)
+{
+    if (ctx->conf.starttls || !strcmp(ctx->url.scheme, "ldaps")) {
+        return " (with TLS: check AuthChallengeLDAPCACert and the name in "
+               "the server's certificate)";
+    }
+    return "";
 }
 
 /* Turn libldap code rc of step what into a reason and AC_BE_ERROR; a
@@ -153,8 +165,9 @@ static ac_be_status failed(ac_ldap_call *call, ac_ldap_conn *c, int rc,
     if (is_down(rc)) {
         call->down = 1;
         *call->reason = apr_psprintf(call->p, "LDAP server unreachable "
-                                     "(%s): %s", ctx->url.uris,
-                                     ldap_err2string(rc));
+                                     "(%s): %s%s%s", ctx->url.uris,
+                                     ldap_err2string(rc),
+                                     diagnostic(call, c), tls_hint(ctx));
         return AC_BE_ERROR;
     }
     *call->reason = apr_psprintf(call->p, "LDAP %s failed: %s%s", what,

@@ -35,7 +35,8 @@ typedef struct {
     const char *digest_attr;        /* NULL: no Digest (UNSUPPORTED)      */
     const char *userhash_attr;      /* NULL: no userhash                  */
     const char *token_attr;         /* NULL: no opaque tokens             */
-    apr_array_header_t *group_attrs;/* const char *; NULL: member uniqueMember */
+    apr_array_header_t *group_attrs;    /* const char *;
+                                           NULL: member uniqueMember */
     const char *group_base; /* where groups are searched; NULL: URL base  */
 } ac_ldap_conf;
 

@@ -18,7 +18,7 @@
 
 typedef struct {
     const char *scheme;     /* "ldap", "ldaps" or "ldapi"               */
-    const char *uris;       /* for ldap_initialize(): "ldap://h1:389 ldap://h2" */
+    const char *uris;       /* for ldap_initialize(): "ldap://h1 ldap://h2" */
     int nhosts;
     const char *base;       /* "" when the URL has none                 */
     const char *attr;       /* user-name attribute                      */

@@ -143,6 +143,21 @@ static void basic(void **state)
     assert_non_null(strstr(why, "not found"));
     assert_int_equal(check(be, "dup", "dup-pw", &why, p), AC_BE_DENIED);
     assert_non_null(strstr(why, "ambiguous"));
+    /* a wrong search identity password is the admin's error: 500 */
+    {
+        ac_ldap_conf c;
+        const ac_backend *b;
+
+        memset(&c, 0, sizeof(c));
+        c.url = apr_pstrcat(p, server, "/" BASE, NULL);
+        c.bind_dn = READER;
+        c.bind_pw = "wrong-pw";
+        assert_null(ac_backend_ldap_make(p, &c, &b));
+        assert_int_equal(check(b, "alice", "alice-pw", &why, p),
+                         AC_BE_ERROR);
+        assert_non_null(strstr(why, "bind as " READER));
+        assert_null(strstr(why, "wrong-pw"));
+    }
     /* anonymous search identity */
     assert_int_equal(check(make("/" BASE, NULL, 0, NULL), "bob", "bob-pw",
                            &why, p), AC_BE_OK);
@@ -353,24 +368,29 @@ static void reuse(void **state)
 #define THREADS 8
 #define ROUNDS 10
 
+typedef struct {
+    const ac_backend *be;
+    long bad;
+} worker_args;
+
+/* Returns normally (no apr_thread_exit: pthread_exit trips ASan). */
 static void *APR_THREAD_FUNC worker(apr_thread_t *th, void *data)
 {
-    const ac_backend *b = data;
+    worker_args *w = data;
+    const ac_backend *b = w->be;
     apr_pool_t *p;
     const char *why, *hex;
-    long bad = 0;
     int i;
 
     apr_pool_create(&p, NULL);
     for (i = 0; i < ROUNDS; i++) {
-        bad += check(b, "alice", "alice-pw", &why, p) != AC_BE_OK;
-        bad += check(b, "bob", "alice-pw", &why, p) != AC_BE_DENIED;
-        bad += b->get_ha1(b->ctx, "alice", REALM, "MD5", &hex, &why, p)
-               != AC_BE_OK;
+        w->bad += check(b, "alice", "alice-pw", &why, p) != AC_BE_OK;
+        w->bad += check(b, "bob", "alice-pw", &why, p) != AC_BE_DENIED;
+        w->bad += b->get_ha1(b->ctx, "alice", REALM, "MD5", &hex, &why, p)
+                  != AC_BE_OK;
         apr_pool_clear(p);
     }
     apr_pool_destroy(p);
-    apr_thread_exit(th, bad ? APR_EGENERAL : APR_SUCCESS);
     return NULL;
 }
 
@@ -379,17 +399,20 @@ static void threads(void **state)
     apr_pool_t *p = *state;
     const ac_backend *b = make("/" BASE, READER, 0, NULL);
     apr_thread_t *th[THREADS];
+    worker_args w[THREADS];
     apr_status_t rv;
     ac_ldap_stats st;
     int i;
 
     for (i = 0; i < THREADS; i++) {
-        assert_int_equal(apr_thread_create(&th[i], NULL, worker, (void *)b,
-                                           p), APR_SUCCESS);
+        w[i].be = b;
+        w[i].bad = 0;
+        assert_int_equal(apr_thread_create(&th[i], NULL, worker, &w[i], p),
+                         APR_SUCCESS);
     }
     for (i = 0; i < THREADS; i++) {
         apr_thread_join(&rv, th[i]);
-        assert_int_equal(rv, APR_SUCCESS);
+        assert_int_equal(w[i].bad, 0);
     }
     ac_backend_ldap_stats(b, &st);
     assert_true(st.opened <= 2 * THREADS);
@@ -413,6 +436,62 @@ static void restart(void **state)
     ac_backend_ldap_stats(be, &after);
     assert_true(after.opened >= before.opened + 2);
     assert_true(after.dropped >= before.dropped + 2);
+}
+
+/* ------------------------------------------------------------ TLS */
+
+static const ac_backend *make_tls(const char *scheme, const char *portfile,
+                                  int starttls, const char *ca)
+{
+    char path[128];
+    int port = 0;
+    ac_ldap_conf c;
+    const ac_backend *out;
+    const char *err;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", run_dir, portfile);
+    if (!(f = fopen(path, "r")) || fscanf(f, "%d", &port) != 1) {
+        fail_msg("no %s", path);
+    }
+    fclose(f);
+    memset(&c, 0, sizeof(c));
+    c.url = apr_psprintf(gpool, "%s://127.0.0.1:%d/" BASE, scheme, port);
+    c.bind_dn = READER;
+    c.bind_pw = "reader-pw";
+    c.starttls = starttls;
+    c.ca_cert = ca ? ca : apr_pstrcat(gpool, run_dir, "/ca.pem", NULL);
+    c.timeout = apr_time_from_sec(2);
+    if ((err = ac_backend_ldap_make(gpool, &c, &out)) != NULL) {
+        fail_msg("make: %s", err);
+    }
+    return out;
+}
+
+#define OTHER_CA "/etc/ssl/certs/ca-certificates.crt"
+
+static void tls(void **state)
+{
+    apr_pool_t *p = *state;
+    const ac_backend *b;
+    const char *why;
+
+    b = make_tls("ldap", "port", 1, NULL);              /* StartTLS     */
+    assert_int_equal(check(b, "alice", "alice-pw", &why, p), AC_BE_OK);
+    assert_int_equal(check(b, "alice", "x", &why, p), AC_BE_DENIED);
+    b = make_tls("ldaps", "tls-port", 0, NULL);
+    assert_int_equal(check(b, "alice", "alice-pw", &why, p), AC_BE_OK);
+    /* CAs that did not sign the server's certificate */
+    if (access(OTHER_CA, R_OK) != 0) {
+        printf("SKIP: no %s for the wrong-CA case\n", OTHER_CA);
+        return;
+    }
+    b = make_tls("ldaps", "tls-port", 0, OTHER_CA);
+    assert_int_equal(check(b, "alice", "alice-pw", &why, p), AC_BE_ERROR);
+    b = make_tls("ldap", "port", 1, OTHER_CA);
+    assert_int_equal(check(b, "alice", "alice-pw", &why, p), AC_BE_ERROR);
+    assert_non_null(strstr(why, "AuthChallengeLDAPCACert"));
+    assert_null(strstr(why, "alice-pw"));
 }
 
 /* ------------------------------------------------------------ outages */
@@ -613,6 +692,7 @@ int main(void)
         AC_TEST(tokens),
         AC_TEST(reuse),
         AC_TEST(threads),
+        AC_TEST(tls),
         AC_TEST(restart),
         AC_TEST(silent_server),
         AC_TEST(dead_server),
