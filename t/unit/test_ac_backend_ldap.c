@@ -90,6 +90,9 @@ static int slapd_setup(void **state)
 
     apr_initialize();
     apr_pool_create(&gpool, NULL);
+    /* slapd-ctl stops slapd when this process dies without teardown */
+    snprintf(path, sizeof(path), "%ld", (long)getpid());
+    setenv("SLAPD_CTL_OWNER", path, 1);
     if (!mkdtemp(run_dir) || slapd_ctl("start") != 0) {
         fprintf(stderr, "cannot start slapd with %s\n", ctl_path());
         return -1;
