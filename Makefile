@@ -40,7 +40,7 @@ DEB_PKGS := apache2 apache2-dev apache2-utils libapache2-mod-perl2 \
             libldap-dev slapd ldap-utils memcached redis-server \
             curl clang wrk gnuplot-nox python3 openssl
 
-.PHONY: all module htchallenge check unit boundary replay test \
+.PHONY: all module htchallenge check unit boundary replay cli-test test \
         apache-test demo demo-stop install clean deps fuzz bench
 
 all: module htchallenge
@@ -66,7 +66,10 @@ $(BUILDDIR)/core/%.o: src/%.c $(wildcard src/ac_*.h)
 	$(CC) $(CORE_CFLAGS) -c -o $@ $<
 
 # ---------------------------------------------------------------- check
-check: boundary unit replay
+check: boundary unit replay cli-test
+
+cli-test: $(HTCHALLENGE)
+	HTCHALLENGE=$(HTCHALLENGE) prove t/cli/htchallenge.t
 
 boundary:
 	@bad=$$(grep -lE '#include *[<"](httpd|http_[a-z_]+|ap_[a-z_]+|util_[a-z_]+|mod_[a-z_]+)\.h' src/ac_*.c src/ac_*.h src/htchallenge.c 2>/dev/null); \

@@ -7,6 +7,8 @@
 /* Every scheme the module speaks; a new one is a line here. */
 static const ac_scheme *const ac_scheme_table[] = {
     &ac_scheme_basic,
+    &ac_scheme_bearer,
+    &ac_scheme_digest,
     NULL
 };
 
@@ -72,6 +74,13 @@ void ac_authenticate(const ac_scheme_conf *conf, const ac_scheme_set *set,
 
     memset(res, 0, sizeof(*res));
     if (!req->credentials) {
+        /* A Bearer token may also come in the body or the query. */
+        scheme = req->bearer_other_count ? offered(set, "Bearer") : NULL;
+        if (scheme) {
+            res->scheme = scheme->name;
+            scheme->verify(conf, req, NULL, res, p);
+            return;
+        }
         ac_result_set(res, AC_CHALLENGE, "no credentials");
         return;
     }
@@ -94,6 +103,23 @@ void ac_authenticate(const ac_scheme_conf *conf, const ac_scheme_set *set,
         return;
     }
     scheme->verify(conf, req, &cred, res, p);
+}
+
+int ac_auth_wants_body(const ac_scheme_conf *conf, const ac_scheme_set *set,
+                       const ac_request *req, apr_pool_t *p)
+{
+    const ac_scheme *scheme;
+    ac_credentials cred;
+
+    if (!req->credentials) {
+        return 0;
+    }
+    scheme = offered(set, ac_authparam_scheme(req->credentials, p));
+    if (!scheme || !scheme->wants_body
+        || ac_authparam_parse(req->credentials, &cred, p) != AC_AP_OK) {
+        return 0;
+    }
+    return scheme->wants_body(conf, &cred);
 }
 
 ac_challenges *ac_auth_challenges(const ac_scheme_conf *conf,

@@ -27,6 +27,11 @@ ac_challenges *ac_auth_challenges(const ac_scheme_conf *conf,
                                   const ac_request *req,
                                   const ac_result *res, apr_pool_t *p);
 
+/* 1 when the scheme the client used needs the request body before
+ * ac_authenticate (the glue then reads it into req->body). */
+int ac_auth_wants_body(const ac_scheme_conf *conf, const ac_scheme_set *set,
+                       const ac_request *req, apr_pool_t *p);
+
 /* Parse "Digest Bearer Basic": fills set; 0 and *bad on an unknown name. */
 int ac_scheme_set_parse(ac_scheme_set *set, const char *const *names,
                         int n, const char **bad);

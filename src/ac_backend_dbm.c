@@ -16,7 +16,7 @@ typedef struct {
 } ac_dbm_ctx;
 
 static const char *const known_types[] = {
-    "default", "sdbm", "gdbm", "db", "ndbm", NULL
+    "default", "sdbm", "gdbm", "db", NULL
 };
 
 int ac_dbm_type_known(const char *type)
@@ -51,7 +51,9 @@ int ac_dbm_open(apr_dbm_t **db, apr_pool_t *p, const char *path,
     rv = apr_dbm_open_ex(db, type, path, mode, APR_FPROT_UREAD
                          | APR_FPROT_UWRITE | APR_FPROT_GREAD, p);
     if (rv != APR_SUCCESS) {
-        *err = apr_psprintf(p, "cannot open DBM file %s as type %s: %s",
+        *err = apr_psprintf(p, "cannot open DBM file %s as type %s: %s "
+                            "(is it a DBM file of that type? "
+                            "AuthChallengeDBMType names the type)",
                             path, type, apr_err(p, rv));
         return 0;
     }

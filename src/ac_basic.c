@@ -108,5 +108,6 @@ const ac_scheme ac_scheme_basic = {
     NULL,
     basic_challenge,
     basic_verify,
-    0
+    0,
+    NULL
 };

@@ -49,9 +49,15 @@ struct ac_scheme {
     /* 1: also send this scheme's challenge with a 400 or 403 it decided
      * (RFC 6750 §3 does so for Bearer). */
     int challenge_on_error;
+    /* 1 when verify needs the request body for these credentials
+     * (Digest auth-int); NULL: never. */
+    int (*wants_body)(const ac_scheme_conf *conf,
+                      const ac_credentials *cred);
 };
 
 extern const ac_scheme ac_scheme_basic;     /* ac_basic.c */
+extern const ac_scheme ac_scheme_bearer;    /* ac_bearer.c */
+extern const ac_scheme ac_scheme_digest;    /* ac_digest.c */
 
 /* The scheme named name (case-insensitive), or NULL. */
 const ac_scheme *ac_scheme_find(const char *name);

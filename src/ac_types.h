@@ -32,12 +32,26 @@ typedef struct {
     const char *credentials;    /* raw (Proxy-)Authorization value or NULL */
     const char *client;         /* client address, for the log/limits   */
     apr_time_t now;
+    /* Bearer tokens found outside the (Proxy-)Authorization header, in
+     * the transports enabled (form body, query): the token and how many
+     * there were (more than one is a malformed request). */
+    const char *bearer_other;
+    int bearer_other_count;
     /* The request body, when a scheme asked for it (Digest auth-int);
      * body_read is 0 until the glue has read it. */
     int body_read;
     const unsigned char *body;
     apr_size_t body_len;
 } ac_request;
+
+/* What authorization needs to know of an authenticated client beyond
+ * its name (Bearer scopes and claims). */
+typedef struct {
+    apr_array_header_t *scopes;     /* const char *                      */
+    apr_table_t *claims;            /* claim name → text                 */
+    const char *claims_json;        /* the claims object, JSON, or NULL  */
+    apr_time_t exp;                 /* 0: none                           */
+} ac_identity;
 
 typedef struct {
     ac_verdict verdict;
@@ -53,6 +67,8 @@ typedef struct {
      * answer (Bearer error=...), or NULL. */
     const char *error;
     const char *error_description;
+    const char *scope;              /* Bearer insufficient_scope        */
+    const ac_identity *identity;    /* on AC_OK, when the scheme has one */
 } ac_result;
 
 /* Outcome of one back-end lookup. */

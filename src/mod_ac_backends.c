@@ -102,9 +102,8 @@ static const ac_backend *dbm_backend(request_rec *r, const ac_dir_conf *dc)
                                dc->dbm_type ? dc->dbm_type : "default");
 }
 
-static const ac_backend *named_backend(request_rec *r,
-                                       const ac_dir_conf *dc,
-                                       const char *name)
+const ac_backend *ac_named_backend(request_rec *r, const ac_dir_conf *dc,
+                                   const char *name)
 {
     if (!strcasecmp(name, "dbm")) {
         return dbm_backend(r, dc);
@@ -124,7 +123,7 @@ const ac_backend_list *ac_request_backends(request_rec *r,
     list->items = apr_pcalloc(r->pool, (n + 1) * sizeof(*list->items));
     for (i = 0; i < n; i++) {
         const char *name = APR_ARRAY_IDX(dc->providers, i, const char *);
-        const ac_backend *be = named_backend(r, dc, name);
+        const ac_backend *be = ac_named_backend(r, dc, name);
 
         if (!be) {
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AC00010: "

@@ -10,6 +10,7 @@
 
 #include "ac_hash.h"
 #include "ac_backend_dbm.h"
+#include "ac_jwt.h"
 
 APLOG_USE_MODULE(authchallenge);
 
@@ -42,7 +43,7 @@ void *ac_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_INT(qop_auth_int);    MERGE_INT(userhash);
     MERGE_PTR(digest_domain);   MERGE_INT(nonce_lifetime);
     MERGE_INT(replay_check);    MERGE_INT(max_body);
-    MERGE_PTR(bearer_jwks);     MERGE_PTR(bearer_keys);
+    MERGE_PTR(bearer_keys);
     MERGE_PTR(bearer_issuer);   MERGE_PTR(bearer_audiences);
     MERGE_INT(bearer_leeway);   MERGE_INT(bearer_require_exp);
     MERGE_PTR(bearer_user_claim); MERGE_PTR(bearer_tokens);
@@ -258,19 +259,36 @@ static const char *set_max_body(cmd_parms *cmd, void *cv, const char *arg)
     return NULL;
 }
 
+/* Keys are read and checked now, so a bad key stops start-up with a
+ * message instead of failing the first request.  alg NULL: a JWKS. */
+static const char *add_key(cmd_parms *cmd, ac_dir_conf *c, const char *alg,
+                           const char *path)
+{
+    const char *full = ap_server_root_relative(cmd->pool, path), *err;
+
+    if (!full) {
+        return apr_psprintf(cmd->pool, "%s: bad path %s", cmd->cmd->name,
+                            path);
+    }
+    if (!c->bearer_keys) {
+        c->bearer_keys = ac_jwt_keyset_make(cmd->pool);
+    }
+    err = alg ? ac_jwt_keyset_add_key_file(c->bearer_keys, alg, full)
+              : ac_jwt_keyset_add_jwks_file(c->bearer_keys, full);
+    return err ? apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err)
+               : NULL;
+}
+
 static const char *set_bearer_key(cmd_parms *cmd, void *cv,
                                   const char *alg, const char *path)
 {
-    ac_dir_conf *c = cv;
-    ac_bearer_key_conf *k;
+    return add_key(cmd, cv, alg, path);
+}
 
-    if (!c->bearer_keys) {
-        c->bearer_keys = apr_array_make(cmd->pool, 2, sizeof(*k));
-    }
-    k = apr_array_push(c->bearer_keys);
-    k->alg = alg;
-    k->path = ap_server_root_relative(cmd->pool, path);
-    return NULL;
+static const char *set_bearer_jwks(cmd_parms *cmd, void *cv,
+                                   const char *path)
+{
+    return add_key(cmd, cv, NULL, path);
 }
 
 static const char *set_leeway(cmd_parms *cmd, void *cv, const char *arg)
@@ -403,7 +421,7 @@ const command_rec ac_cmds[] = {
         OFF(replay_check), DIRCTX, "refuse reused nonce counts"),
     AP_INIT_TAKE1("AuthChallengeDigestMaxBody", set_max_body, NULL, DIRCTX,
         "largest body hashed for auth-int"),
-    AP_INIT_TAKE1("AuthChallengeBearerJWKS", set_path, OFF(bearer_jwks),
+    AP_INIT_TAKE1("AuthChallengeBearerJWKS", set_bearer_jwks, NULL,
         DIRCTX, "JSON Web Key Set file"),
     AP_INIT_TAKE2("AuthChallengeBearerKey", set_bearer_key, NULL, DIRCTX,
         "alg path: a PEM public key or an HMAC secret file"),

@@ -12,11 +12,16 @@
 #include "http_protocol.h"
 #include "http_request.h"
 #include "apr_strings.h"
+#include "apr_thread_mutex.h"
 
 #include "ac_auth.h"
+#include "ac_digest.h"
 #include "ac_faillimit.h"
 #include "mod_ac_config.h"
 #include "mod_ac_backends.h"
+#include "mod_ac_authz.h"
+#include "mod_ac_bearer.h"
+#include "mod_ac_body.h"
 #include "mod_ac_state.h"
 
 APLOG_USE_MODULE(authchallenge);
@@ -93,6 +98,27 @@ static const char *cache_scope(request_rec *r, const ac_dir_conf *dc)
                        "|", dc->ldap_url ? dc->ldap_url : "", NULL);
 }
 
+static const ac_digest_conf *digest_conf(request_rec *r,
+                                         const ac_dir_conf *dc)
+{
+    ac_digest_conf *d = ac_digest_conf_make(r->pool);
+
+    if (dc->digest_algs) {
+        d->algorithms = dc->digest_algs;
+    }
+    if (dc->qop_auth != AC_UNSET) {
+        d->qop_auth = dc->qop_auth;
+        d->qop_auth_int = dc->qop_auth_int;
+    }
+    d->userhash = AC_GET(dc->userhash, 0);
+    d->domain = dc->digest_domain;
+    d->nonce_lifetime = AC_GET(dc->nonce_lifetime,
+                               AC_DEFAULT_NONCE_LIFETIME);
+    d->replay_check = AC_GET(dc->replay_check, 1);
+    d->max_body = AC_GET(dc->max_body, AC_DEFAULT_MAX_BODY);
+    return d;
+}
+
 static void scheme_conf(request_rec *r, const ac_dir_conf *dc,
                         ac_scheme_conf *conf)
 {
@@ -102,6 +128,8 @@ static void scheme_conf(request_rec *r, const ac_dir_conf *dc,
     conf->realm = ap_auth_name(r);
     conf->charset_utf8 = AC_GET(dc->charset_utf8, 1);
     conf->backends = ac_request_backends(r, dc);
+    conf->digest = digest_conf(r, dc);
+    conf->bearer = ac_bearer_conf_for(r, dc);
     ac_state_attach(r->server, conf);
     cc->state = conf->state;
     cc->secret = conf->secret;
@@ -160,6 +188,69 @@ static void plain_request(request_rec *r, ac_request *req)
                                      ac_hdr_credentials(req->proxy));
     req->client = r->useragent_ip;
     req->now = apr_time_now();
+}
+
+/* Places already warned about an unusable scheme, once per process. */
+static apr_hash_t *warned;
+static apr_thread_mutex_t *warned_lock;
+
+int ac_request_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                           apr_pool_t *ptemp, server_rec *s)
+{
+    warned = apr_hash_make(pconf);
+    return apr_thread_mutex_create(&warned_lock, APR_THREAD_MUTEX_DEFAULT,
+                                   pconf) == APR_SUCCESS
+           ? OK : HTTP_INTERNAL_SERVER_ERROR;
+}
+
+static void warn_once(request_rec *r, const ac_dir_conf *dc,
+                      const char *scheme, const char *why)
+{
+    const char *key = apr_psprintf(r->pool, "%pp %s", (void *)dc, scheme);
+    int first;
+
+    apr_thread_mutex_lock(warned_lock);
+    first = apr_hash_get(warned, key, APR_HASH_KEY_STRING) == NULL;
+    if (first) {
+        key = apr_pstrdup(apr_hash_pool_get(warned), key);
+        apr_hash_set(warned, key, APR_HASH_KEY_STRING, "");
+    }
+    apr_thread_mutex_unlock(warned_lock);
+    if (first) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "AC01009: %s is "
+                      "not offered here: %s", scheme, why);
+    }
+}
+
+/* Leave out the schemes this configuration cannot offer (SPEC §2). */
+static void usable_schemes(request_rec *r, const ac_dir_conf *dc,
+                           const ac_scheme_conf *conf, ac_scheme_set *set)
+{
+    int i, n = 0;
+
+    for (i = 0; i < set->count; i++) {
+        const ac_scheme *s = set->items[i];
+        const char *why = "not configured";
+
+        if (s->usable && !s->usable(conf, &why)) {
+            warn_once(r, dc, s->name, why);
+            continue;
+        }
+        set->items[n++] = s;
+    }
+    set->count = n;
+}
+
+static int offers(const ac_scheme_set *set, const char *name)
+{
+    int i;
+
+    for (i = 0; i < set->count; i++) {
+        if (!strcmp(set->items[i]->name, name)) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 static void set_challenges(request_rec *r, const ac_dir_conf *dc,
@@ -236,6 +327,9 @@ static int respond(request_rec *r, const ac_dir_conf *dc,
     if (res->verdict == AC_OK) {
         r->user = apr_pstrdup(r->pool, res->user);
         r->ap_auth_type = apr_pstrdup(r->pool, res->scheme);
+        if (res->identity) {
+            ac_authz_set_identity(r, res->identity);
+        }
         if (res->info && !req->connect) {
             apr_table_setn(r->err_headers_out, ac_hdr_info(req->proxy),
                            res->info);
@@ -246,9 +340,29 @@ static int respond(request_rec *r, const ac_dir_conf *dc,
     return ac_verdict_status(res->verdict, req->proxy);
 }
 
+/* Digest auth-int: the body, bounded, read before the core decides. */
+static int read_body(request_rec *r, const ac_scheme_conf *conf,
+                     const ac_scheme_set *set, ac_request *req)
+{
+    const char *data;
+    int st;
+
+    if (!ac_auth_wants_body(conf, set, req, r->pool)) {
+        return OK;
+    }
+    st = ac_body_keep(r, conf->digest->max_body, &data, &req->body_len);
+    if (st != OK) {
+        return st;
+    }
+    req->body = (const unsigned char *)data;
+    req->body_read = 1;
+    return OK;
+}
+
 int ac_check_authn(request_rec *r)
 {
     ac_dir_conf *dc = dir_conf(r);
+    int st;
     ac_faillimit fl;
     ac_scheme_set set;
     ac_scheme_conf conf;
@@ -259,16 +373,24 @@ int ac_check_authn(request_rec *r)
         return DECLINED;
     }
     scheme_conf(r, dc, &conf);
-    plain_request(r, &req);
+    usable_schemes(r, dc, &conf, &set);
     if (!set.count) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AC01006: AuthType %s: "
                       "no usable scheme is configured here",
                       ap_auth_type(r));
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    plain_request(r, &req);
+    if (offers(&set, "Bearer")
+        && (st = ac_bearer_transports(r, dc, &req)) != OK) {
+        return st;
+    }
     fail_limit(dc, &conf, &fl);
     if (limit_reached(r, &fl, &req)) {
         return HTTP_TOO_MANY_REQUESTS;
+    }
+    if ((st = read_body(r, &conf, &set, &req)) != OK) {
+        return st;
     }
     ac_authenticate(&conf, &set, &req, &res, r->pool);
     if (res.failed) {
@@ -291,6 +413,7 @@ int ac_note_auth_failure(request_rec *r, const char *auth_type)
         return DECLINED;
     }
     scheme_conf(r, dc, &conf);
+    usable_schemes(r, dc, &conf, &set);
     plain_request(r, &req);
     memset(&res, 0, sizeof(res));
     ac_result_set(&res, AC_CHALLENGE, "authorization refused");

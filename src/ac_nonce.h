@@ -1,0 +1,62 @@
+/* Licensed under the Apache License, Version 2.0 (see LICENSE). */
+/*
+ * Stateless Digest nonces (SPEC §4, §10):
+ *
+ *   nonce  = base64url( time || random || mac )          (no padding)
+ *   time   = issue time, seconds, 8 bytes big-endian
+ *   random = 16 bytes from the injected RNG
+ *   mac    = HMAC-SHA-256(secret, time || random || realm || 0x00 || opaque)
+ *
+ * Any process or server holding the same secret accepts a nonce that any
+ * of them issued; nothing is stored.  The opaque is derived from the
+ * secret and the realm, so it is the same across a farm.
+ */
+#ifndef AC_NONCE_H
+#define AC_NONCE_H
+
+#include <apr_pools.h>
+#include <apr_time.h>
+
+/* Fill buf with n random bytes; 1 on success, 0 on failure. */
+typedef int (*ac_rand_fn)(unsigned char *buf, apr_size_t n);
+
+/* The default RNG: OpenSSL RAND_bytes. */
+int ac_rand_bytes(unsigned char *buf, apr_size_t n);
+
+/* Length of a nonce string (56 bytes in base64url). */
+#define AC_NONCE_LEN 75
+
+/* A nonce from a future issue time within this skew is accepted (farm
+ * clocks differ a little); beyond it, it is stale. */
+#define AC_NONCE_SKEW apr_time_from_sec(30)
+
+typedef enum {
+    AC_NONCE_OK = 0,
+    AC_NONCE_BAD,       /* forged, truncated, other secret, wrong realm
+                           or opaque, not canonical base64url          */
+    AC_NONCE_STALE      /* older than the lifetime, or from the future
+                           beyond AC_NONCE_SKEW                         */
+} ac_nonce_status;
+
+/* A fresh nonce issued at now; rnd NULL → ac_rand_bytes.  NULL when the
+ * RNG or HMAC fails (the caller then offers no Digest challenge). */
+const char *ac_nonce_issue(apr_pool_t *p, const unsigned char *secret,
+                           apr_size_t slen, const char *realm,
+                           const char *opaque, apr_time_t now,
+                           ac_rand_fn rnd);
+
+/* Check a nonce; on OK or STALE *issued (if not NULL) is its issue
+ * time. */
+ac_nonce_status ac_nonce_verify(apr_pool_t *p, const unsigned char *secret,
+                                apr_size_t slen, const char *nonce,
+                                const char *realm, const char *opaque,
+                                apr_time_t now,
+                                apr_interval_time_t lifetime,
+                                apr_time_t *issued);
+
+/* The opaque of realm: base64url of HMAC-SHA-256(secret, "opaque" 0x00
+ * realm) cut to 16 bytes (22 characters).  NULL if HMAC fails. */
+const char *ac_nonce_opaque(apr_pool_t *p, const unsigned char *secret,
+                            apr_size_t slen, const char *realm);
+
+#endif

@@ -1,0 +1,130 @@
+/* Licensed under the Apache License, Version 2.0 (see LICENSE). */
+#include "ac_replay.h"
+#include "ac_util.h"
+
+#include <string.h>
+#include <apr_strings.h>
+#include <openssl/evp.h>
+
+#define KEY_PREFIX "nc:"
+#define KEY_HASH_CHARS 22
+
+int ac_replay_window_accept(ac_replay_window *w, apr_uint32_t nc)
+{
+    apr_uint32_t diff;
+
+    if (nc > w->highest) {
+        diff = nc - w->highest;
+        /* slide: the old highest becomes bit diff-1 */
+        w->seen = diff >= AC_REPLAY_WINDOW ? 0 : w->seen << diff;
+        if (diff <= AC_REPLAY_WINDOW) {
+            w->seen |= (apr_uint64_t)1 << (diff - 1);
+        }
+        w->highest = nc;
+        return 1;
+    }
+    diff = w->highest - nc;
+    if (diff == 0 || diff > AC_REPLAY_WINDOW
+        || (w->seen & ((apr_uint64_t)1 << (diff - 1)))) {
+        return 0;
+    }
+    w->seen |= (apr_uint64_t)1 << (diff - 1);
+    return 1;
+}
+
+static void encode(const ac_replay_window *w, unsigned char *b)
+{
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        b[i] = (unsigned char)(w->highest >> (24 - 8 * i));
+    }
+    for (i = 0; i < 8; i++) {
+        b[4 + i] = (unsigned char)(w->seen >> (56 - 8 * i));
+    }
+}
+
+static void decode(ac_replay_window *w, const unsigned char *b)
+{
+    int i;
+
+    w->highest = 0;
+    w->seen = 0;
+    for (i = 0; i < 4; i++) {
+        w->highest = (w->highest << 8) | b[i];
+    }
+    for (i = 0; i < 8; i++) {
+        w->seen = (w->seen << 8) | b[4 + i];
+    }
+}
+
+const unsigned char *ac_replay_key(apr_pool_t *p, const char *nonce,
+                                   apr_size_t *klen)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    const char *b64;
+    char *key;
+
+    if (!EVP_Digest(nonce, strlen(nonce), md, &n, EVP_sha256(), NULL)) {
+        return NULL;
+    }
+    b64 = ac_base64url_encode(p, md, n);
+    key = apr_pstrcat(p, KEY_PREFIX, apr_pstrndup(p, b64, KEY_HASH_CHARS),
+                      NULL);
+    *klen = strlen(key);
+    return (const unsigned char *)key;
+}
+
+/* Read the window of key: a fresh one when there is none. */
+static ac_state_status load(const ac_state *st, const unsigned char *key,
+                            apr_size_t klen, ac_replay_window *w,
+                            apr_pool_t *p)
+{
+    unsigned char buf[AC_REPLAY_RECORD_LEN + 4];
+    apr_size_t len = sizeof(buf);
+    ac_state_status s = st->get(st->ctx, key, klen, buf, &len, p);
+
+    memset(w, 0, sizeof(*w));
+    if (s == AC_STATE_NOT_FOUND) {
+        return AC_STATE_OK;
+    }
+    if (s != AC_STATE_OK || len != AC_REPLAY_RECORD_LEN) {
+        return AC_STATE_ERROR;      /* unreadable: fail closed */
+    }
+    decode(w, buf);
+    return AC_STATE_OK;
+}
+
+ac_replay_status ac_replay_check(const ac_state *st, const char *nonce,
+                                 apr_uint32_t nc, apr_time_t expiry,
+                                 apr_pool_t *p)
+{
+    unsigned char rec[AC_REPLAY_RECORD_LEN];
+    const unsigned char *key;
+    ac_replay_window w;
+    ac_replay_status out;
+    apr_size_t klen;
+
+    if (!st || !nonce || !(key = ac_replay_key(p, nonce, &klen))) {
+        return AC_REPLAY_ERROR;
+    }
+    if (st->lock && st->lock(st->ctx) != AC_STATE_OK) {
+        return AC_REPLAY_ERROR;
+    }
+    if (load(st, key, klen, &w, p) != AC_STATE_OK) {
+        out = AC_REPLAY_ERROR;
+    }
+    else if (!ac_replay_window_accept(&w, nc)) {
+        out = AC_REPLAY_REUSED;
+    }
+    else {
+        encode(&w, rec);
+        out = st->put(st->ctx, key, klen, rec, sizeof(rec), expiry, p)
+              == AC_STATE_OK ? AC_REPLAY_FRESH : AC_REPLAY_ERROR;
+    }
+    if (st->unlock) {
+        st->unlock(st->ctx);
+    }
+    return out;
+}
