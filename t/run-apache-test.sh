@@ -8,8 +8,10 @@
 #   t/run-apache-test.sh t/basic/origin.t one file (paths or dirs)
 #
 # Environment: APXS, HTTPD (default /usr/sbin/apache2), TEST_USER /
-# TEST_GROUP (default www-data), BUILDDIR (for htchallenge, unused so
-# far), AC_TEST_VERBOSE=1 for Apache-Test's -verbose.
+# TEST_GROUP (default www-data), BUILDDIR (default build: where
+# htchallenge is; exported to the tests as HTCHALLENGE when built),
+# APACHE_TEST_PORT (default "select": a free block from 8529 on),
+# AC_TEST_VERBOSE=1 for Apache-Test's -verbose.
 #
 # It (1) creates the fixtures under t/var/ (DBM files in each hash
 # format, an htpasswd and an htdigest file, an .htaccess directory),
@@ -28,6 +30,12 @@ HTTPD=${HTTPD:-/usr/sbin/apache2}
 TEST_USER=${TEST_USER:-www-data}
 TEST_GROUP=${TEST_GROUP:-www-data}
 MODULE=.libs/mod_authchallenge.so
+BUILDDIR=${BUILDDIR:-build}
+case $BUILDDIR in /*) ;; *) BUILDDIR=$top/$BUILDDIR ;; esac
+if [ -z "${HTCHALLENGE:-}" ] && [ -x "$BUILDDIR/htchallenge" ]; then
+    HTCHALLENGE=$BUILDDIR/htchallenge
+    export HTCHALLENGE
+fi
 # Other worktrees may run their suite at the same time: let Apache-Test
 # pick a free block of ports (8529, 8549, ...).
 export APACHE_TEST_PORT=${APACHE_TEST_PORT:-select}
