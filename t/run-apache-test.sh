@@ -116,6 +116,9 @@ fi
 
 umask 022
 make_fixtures "$top/t/var"
+# A checkout made under a strict umask leaves htdocs unreadable to the
+# children; X keeps the CGI executable.
+chmod -R a+rX t/htdocs t/lib
 
 perl t/TEST.PL -clean >/dev/null 2>&1 || true
 rm -f t/TEST
