@@ -7,6 +7,7 @@
 #include "apr_strings.h"
 
 #include "ac_backend_dbm.h"
+#include "mod_ac_ldap.h"
 
 APLOG_USE_MODULE(authchallenge);
 
@@ -109,7 +110,7 @@ const ac_backend *ac_named_backend(request_rec *r, const ac_dir_conf *dc,
         return dbm_backend(r, dc);
     }
     if (!strcasecmp(name, "ldap")) {
-        return NULL;                /* the LDAP issue plugs in here */
+        return ac_ldap_backend(r, dc);
     }
     return ac_httpd_backend(r, name);
 }

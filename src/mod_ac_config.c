@@ -11,6 +11,8 @@
 #include "ac_hash.h"
 #include "ac_backend_dbm.h"
 #include "ac_jwt.h"
+#include "ac_backend_ldap.h"
+#include "ac_ldap_url.h"
 
 APLOG_USE_MODULE(authchallenge);
 
@@ -345,6 +347,35 @@ static const char *set_dbm_type(cmd_parms *cmd, void *cv, const char *arg)
     return NULL;
 }
 
+static const char *set_ldap_url(cmd_parms *cmd, void *cv, const char *arg)
+{
+    ac_dir_conf *c = cv;
+    ac_ldap_url u;
+    const char *err = ac_ldap_url_parse(cmd->pool, arg, &u);
+
+    if (err) {
+        return apr_psprintf(cmd->pool, "AuthChallengeLDAPURL: %s", err);
+    }
+    c->ldap_url = arg;
+    return NULL;
+}
+
+/* "file:path" is read now: the password never sits in the config tree
+ * twice, and a missing file stops start-up. */
+static const char *set_ldap_pw(cmd_parms *cmd, void *cv, const char *arg)
+{
+    ac_dir_conf *c = cv;
+    const char *err;
+
+    if (!strncmp(arg, "file:", 5)) {
+        const char *path = ap_server_root_relative(cmd->pool, arg + 5);
+        arg = path ? apr_pstrcat(cmd->pool, "file:", path, NULL) : arg;
+    }
+    err = ac_ldap_read_secret(cmd->pool, arg, &c->ldap_bind_pw);
+    return err ? apr_psprintf(cmd->pool, "AuthChallengeLDAPBindPassword: "
+                              "%s", err) : NULL;
+}
+
 static const char *set_cred_cache(cmd_parms *cmd, void *cv,
                                   const char *arg)
 {
@@ -443,12 +474,12 @@ const command_rec ac_cmds[] = {
         DIRCTX, "the DBM user database"),
     AP_INIT_TAKE1("AuthChallengeDBMType", set_dbm_type, NULL, DIRCTX,
         "default, sdbm, gdbm or db"),
-    AP_INIT_TAKE1("AuthChallengeLDAPURL", ap_set_string_slot,
-        OFF(ldap_url), DIRCTX, "RFC 4516 LDAP URL"),
+    AP_INIT_TAKE1("AuthChallengeLDAPURL", set_ldap_url, NULL, DIRCTX,
+        "RFC 4516 LDAP URL"),
     AP_INIT_TAKE1("AuthChallengeLDAPBindDN", ap_set_string_slot,
         OFF(ldap_bind_dn), DIRCTX, "search identity"),
-    AP_INIT_TAKE1("AuthChallengeLDAPBindPassword", ap_set_string_slot,
-        OFF(ldap_bind_pw), DIRCTX, "its password, or file:path"),
+    AP_INIT_TAKE1("AuthChallengeLDAPBindPassword", set_ldap_pw, NULL,
+        DIRCTX, "its password, or file:path"),
     AP_INIT_FLAG("AuthChallengeLDAPStartTLS", set_int_flag,
         OFF(ldap_starttls), DIRCTX, "StartTLS before binding"),
     AP_INIT_TAKE1("AuthChallengeLDAPCACert", set_path, OFF(ldap_ca_cert),

@@ -190,9 +190,28 @@ static void plain_request(request_rec *r, ac_request *req)
     req->now = apr_time_now();
 }
 
-/* Places already warned about an unusable scheme, once per process. */
+/* Places already warned about an unusable scheme, and back-ends that
+ * are down, once per process: the keys of one small table. */
 static apr_hash_t *warned;
 static apr_thread_mutex_t *warned_lock;
+
+/* Set (on) or clear key in the table; 1 when that changed it. */
+static int flip(const char *key, int on)
+{
+    int was;
+
+    apr_thread_mutex_lock(warned_lock);
+    was = apr_hash_get(warned, key, APR_HASH_KEY_STRING) != NULL;
+    if (on && !was) {
+        apr_hash_set(warned, apr_pstrdup(apr_hash_pool_get(warned), key),
+                     APR_HASH_KEY_STRING, "");
+    }
+    else if (!on && was) {
+        apr_hash_set(warned, key, APR_HASH_KEY_STRING, NULL);
+    }
+    apr_thread_mutex_unlock(warned_lock);
+    return on != was;
+}
 
 int ac_request_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                            apr_pool_t *ptemp, server_rec *s)
@@ -206,17 +225,8 @@ int ac_request_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 static void warn_once(request_rec *r, const ac_dir_conf *dc,
                       const char *scheme, const char *why)
 {
-    const char *key = apr_psprintf(r->pool, "%pp %s", (void *)dc, scheme);
-    int first;
-
-    apr_thread_mutex_lock(warned_lock);
-    first = apr_hash_get(warned, key, APR_HASH_KEY_STRING) == NULL;
-    if (first) {
-        key = apr_pstrdup(apr_hash_pool_get(warned), key);
-        apr_hash_set(warned, key, APR_HASH_KEY_STRING, "");
-    }
-    apr_thread_mutex_unlock(warned_lock);
-    if (first) {
+    if (flip(apr_psprintf(r->pool, "unusable %pp %s", (void *)dc, scheme),
+             1)) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "AC01009: %s is "
                       "not offered here: %s", scheme, why);
     }
@@ -283,11 +293,20 @@ static const char *log_user(request_rec *r, const ac_result *res)
            : "";
 }
 
-/* One line per event; never a secret (the core's reasons hold none). */
-static void log_result(request_rec *r, const ac_result *res)
+/* One line per event; never a secret (the core's reasons hold none).
+ * outage names the back-ends, to log their failure once per outage. */
+static void log_result(request_rec *r, const ac_result *res,
+                       const char *outage)
 {
     const char *scheme = res->scheme ? res->scheme : "-";
     const char *why = res->reason ? res->reason : "-";
+    int level;
+
+    if (res->verdict != AC_UNAVAILABLE && res->verdict != AC_BAD_REQUEST
+        && (res->verdict == AC_OK || res->failed) && flip(outage, 0)) {
+        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "AC01010: the "
+                      "back-ends answer again");
+    }
 
     switch (res->verdict) {
     case AC_OK:
@@ -296,10 +315,14 @@ static void log_result(request_rec *r, const ac_result *res)
                       scheme, log_user(r, res));
         break;
     case AC_UNAVAILABLE:
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AC01004: client %s "
-                      "scheme %s%s: cannot authenticate: %s",
-                      r->useragent_ip, scheme, log_user(r, res), why);
-        break;
+        /* error once per outage, then info until it is over (the level
+         * is computed first: ap_log_rerror evaluates it twice) */
+        level = flip(outage, 1) ? APLOG_ERR : APLOG_INFO;
+        ap_log_rerror(APLOG_MARK, level,
+                      0, r, "AC01004: client %s scheme %s%s: cannot "
+                      "authenticate: %s", r->useragent_ip, scheme,
+                      log_user(r, res), why);
+        return;
     case AC_BAD_REQUEST:
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AC01002: client %s "
                       "scheme %s%s: bad request: %s", r->useragent_ip,
@@ -323,7 +346,8 @@ static int respond(request_rec *r, const ac_dir_conf *dc,
                    const ac_scheme_conf *conf, const ac_scheme_set *set,
                    const ac_request *req, const ac_result *res)
 {
-    log_result(r, res);
+    log_result(r, res, apr_pstrcat(r->pool, "down ",
+                                   cache_scope(r, dc), NULL));
     if (res->verdict == AC_OK) {
         r->user = apr_pstrdup(r->pool, res->user);
         r->ap_auth_type = apr_pstrdup(r->pool, res->scheme);
