@@ -66,7 +66,7 @@ $(BUILDDIR)/core/%.o: src/%.c $(wildcard src/ac_*.h)
 	$(CC) $(CORE_CFLAGS) -c -o $@ $<
 
 # ---------------------------------------------------------------- check
-check: boundary unit replay cli-test
+check: boundary unit replay
 
 cli-test: $(HTCHALLENGE)
 	HTCHALLENGE=$(HTCHALLENGE) prove t/cli/htchallenge.t
