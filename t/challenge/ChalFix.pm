@@ -59,6 +59,8 @@ sub make_dbms {
     mkdir $dir unless -d $dir;
     chmod 0755, $dir;
     my $h = _htchallenge();
+    open my $saved, '>&', \*STDERR or die "dup STDERR: $!";
+    open STDERR, '>', '/dev/null' or die "/dev/null: $!";
     for my $u (sort keys %FILES) {
         my ($f, $realm) = @{ $FILES{$u} };
         my $path = "$dir/$f";
@@ -68,6 +70,7 @@ sub make_dbms {
         close $p or die "htchallenge $path $u failed: $?";
         chmod 0644, glob("$path*");
     }
+    open STDERR, '>&', $saved or die "restore STDERR: $!";
 }
 
 sub _key {
