@@ -12,6 +12,8 @@
 #                        (method, uri, user, pass, nc, cnonce; the
 #                        algorithm is the challenge's: MD5 or SHA-256)
 #   parse_params($s)     auth-params of one challenge as a hash
+#   secrets()            the passwords, their Basic tokens and every
+#                        Bearer token minted so far (for secrets_in_log)
 package ChalFix;
 
 use strict;
@@ -24,7 +26,7 @@ use MIME::Base64 qw(encode_base64url);
 use ACTest qw(t_dir);
 
 our @EXPORT_OK = qw(make_dbms jwt_hs256 bearer_token digest_auth
-                    parse_params var_dir %CU
+                    parse_params var_dir secrets %CU
                     $REALM $PREALM $OREALM);
 our %EXPORT_TAGS = (all => \@EXPORT_OK);
 
@@ -56,6 +58,9 @@ sub _htchallenge {
 
 sub make_dbms {
     my $dir = var_dir();
+    -s "$dir/hs256.key" or die "$dir/hs256.key missing: "
+        . "t/challenge/mkkeys.sh must run before the server starts "
+        . "(see NEEDS.md)\n";
     mkdir $dir unless -d $dir;
     chmod 0755, $dir;
     my $h = _htchallenge();
@@ -91,11 +96,20 @@ sub _json {
     } sort keys %$h) . '}';
 }
 
+my @MINTED;
+
 sub jwt_hs256 {
     my $claims = shift;
     my $in = encode_base64url(_json({ alg => 'HS256', typ => 'JWT' }))
         . '.' . encode_base64url(_json($claims));
-    return $in . '.' . encode_base64url(hmac_sha256($in, _key()));
+    my $jwt = $in . '.' . encode_base64url(hmac_sha256($in, _key()));
+    push @MINTED, $jwt;
+    return $jwt;
+}
+
+sub secrets {
+    return (values %CU, (map { MIME::Base64::encode_base64("$_:$CU{$_}", '') }
+                         keys %CU), @MINTED);
 }
 
 sub bearer_token {

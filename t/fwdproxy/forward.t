@@ -14,9 +14,10 @@ use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
 use ChalFix qw(:all);
 
-plan tests => 53;
+plan tests => 54;
 
 make_dbms();
+my $mark = error_log_mark();
 my $proxy  = hostport('chal_proxy');
 my $origin = hostport('chal_origin');
 my $px     = "http://$proxy";
@@ -184,3 +185,6 @@ is(connect_code('-p', '-x', $px, '--proxy-user', 'pat:wrong', $ok), '407',
    'CONNECT, wrong password: 407');
 is(connect_code('-p', '-x', $px, '--proxy-digest', '--proxy-user',
                 'pat:wrong', $ok), '407', 'CONNECT, wrong Digest: 407');
+
+is_deeply([secrets_in_log($mark, secrets())], [],
+          'no password, Basic token or Bearer token in error_log');

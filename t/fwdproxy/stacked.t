@@ -20,9 +20,10 @@ use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
 use ChalFix qw(:all);
 
-plan tests => 63;
+plan tests => 64;
 
 make_dbms();
+my $mark = error_log_mark();
 my $main   = hostport();
 my $proxy  = hostport('chal_proxy');
 my $origin = hostport('chal_origin');
@@ -236,3 +237,6 @@ is(curl('-x', $px, '-u', $cu, "$mo/ok.txt"), '200',
 # curl answers WWW-Authenticate only on a 401: the 407 httpd sends stops it.
 is(curl('-x', $px, '--digest', '-u', $cu, "$mo/ok.txt"), '407',
    'mode origin, curl --digest: stuck at the 407 httpd sends');
+
+is_deeply([secrets_in_log($mark, secrets())], [],
+          'no password, Basic token or Bearer token in error_log');
