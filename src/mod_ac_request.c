@@ -383,64 +383,73 @@ static int read_body(request_rec *r, const ac_scheme_conf *conf,
     return OK;
 }
 
-int ac_check_authn(request_rec *r)
-{
-    ac_dir_conf *dc = dir_conf(r);
-    int st;
-    ac_faillimit fl;
+/* Everything one request needs, built once by prepare(). */
+typedef struct {
+    ac_dir_conf *dc;
     ac_scheme_set set;
     ac_scheme_conf conf;
     ac_request req;
-    ac_result res;
+} ac_call;
 
-    if (!owned_schemes(r, dc, &set)) {
+/* 0 when r's AuthType is not this module's here; else fill c. */
+static int prepare(request_rec *r, ac_call *c)
+{
+    c->dc = dir_conf(r);
+    if (!owned_schemes(r, c->dc, &c->set)) {
+        return 0;
+    }
+    scheme_conf(r, c->dc, &c->conf);
+    usable_schemes(r, c->dc, &c->conf, &c->set);
+    plain_request(r, &c->req);
+    return 1;
+}
+
+int ac_check_authn(request_rec *r)
+{
+    ac_faillimit fl;
+    ac_result res;
+    ac_call c;
+    int st;
+
+    if (!prepare(r, &c)) {
         return DECLINED;
     }
-    scheme_conf(r, dc, &conf);
-    usable_schemes(r, dc, &conf, &set);
-    if (!set.count) {
+    if (!c.set.count) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AC01006: AuthType %s: "
                       "no usable scheme is configured here",
                       ap_auth_type(r));
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    plain_request(r, &req);
-    if (offers(&set, "Bearer")
-        && (st = ac_bearer_transports(r, dc, &req)) != OK) {
+    if (offers(&c.set, "Bearer")
+        && (st = ac_bearer_transports(r, c.dc, &c.req)) != OK) {
         return st;
     }
-    fail_limit(dc, &conf, &fl);
-    if (limit_reached(r, &fl, &req)) {
+    fail_limit(c.dc, &c.conf, &fl);
+    if (limit_reached(r, &fl, &c.req)) {
         return HTTP_TOO_MANY_REQUESTS;
     }
-    if ((st = read_body(r, &conf, &set, &req)) != OK) {
+    if ((st = read_body(r, &c.conf, &c.set, &c.req)) != OK) {
         return st;
     }
-    ac_authenticate(&conf, &set, &req, &res, r->pool);
+    ac_authenticate(&c.conf, &c.set, &c.req, &res, r->pool);
     if (res.failed) {
-        ac_faillimit_record(&fl, req.client, req.now, r->pool);
+        ac_faillimit_record(&fl, c.req.client, c.req.now, r->pool);
     }
-    return respond(r, dc, &conf, &set, &req, &res);
+    return respond(r, c.dc, &c.conf, &c.set, &c.req, &res);
 }
 
 /* Called by httpd (mod_authz_core) when authorization refuses a user: add
  * our challenges so the client can try again. */
 int ac_note_auth_failure(request_rec *r, const char *auth_type)
 {
-    ac_dir_conf *dc = dir_conf(r);
-    ac_scheme_set set;
-    ac_scheme_conf conf;
-    ac_request req;
     ac_result res;
+    ac_call c;
 
-    if (!owned_schemes(r, dc, &set)) {
+    if (!prepare(r, &c)) {
         return DECLINED;
     }
-    scheme_conf(r, dc, &conf);
-    usable_schemes(r, dc, &conf, &set);
-    plain_request(r, &req);
     memset(&res, 0, sizeof(res));
     ac_result_set(&res, AC_CHALLENGE, "authorization refused");
-    set_challenges(r, dc, &conf, &set, &req, &res);
+    set_challenges(r, c.dc, &c.conf, &c.set, &c.req, &res);
     return OK;
 }
