@@ -751,7 +751,7 @@ static int pick_token(apr_pool_t *p, apr_array_header_t *vals,
     for (i = 0; i < vals->nelts; i++) {
         const char *v = APR_ARRAY_IDX(vals, i, const char *);
 
-        if (!strncmp(v, hex, n) && v[n] == '|') {
+        if (strlen(v) > n && v[n] == '|' && !CRYPTO_memcmp(v, hex, n)) {
             return ac_dbm_parse_token(p, apr_pstrcat(p, "-", v + n, NULL),
                                       out);
         }
