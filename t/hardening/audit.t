@@ -200,7 +200,7 @@ SKIP: {
 my $bpath = '/hardening/bearer/ok.txt';
 my $hdr = '{"alg":"HS256","typ":"JWT"}';
 SKIP: {
-    skip 'no HS256 key: run t/hardening/mkkeys.sh (NEEDS.md)', 18
+    skip 'no HS256 key: t/hardening/setup.sh did not run', 18
         unless $key;
     my $now = int time;
 

@@ -444,7 +444,7 @@ for my $c (@CATALOG) {
     SKIP: {
         skip "$c->{name}: no Digest users (HTCHALLENGE)", $t
             if ($c->{needs} // '') eq 'users' && !$have_users;
-        skip "$c->{name}: no HS256 key (t/hardening/mkkeys.sh, NEEDS.md)", $t
+        skip "$c->{name}: no HS256 key (t/hardening/setup.sh)", $t
             if ($c->{needs} // '') eq 'key' && !$key;
         run_case($c);
     }

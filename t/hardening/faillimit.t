@@ -143,7 +143,7 @@ my $bad_tok = jwt('{"alg":"HS256","typ":"JWT"}',
                   '{"sub":"tess","exp":' . (time() + 600) . '}',
                   'not-the-key-but-32-bytes-long-xx');
 SKIP: {
-    skip 'no HS256 key: run t/hardening/mkkeys.sh (NEEDS.md)', 5
+    skip 'no HS256 key: t/hardening/setup.sh did not run', 5
         unless $key;
     my $t0 = time;
     my $r = from($B, $hp, 'GET', $bpath, Authorization => "Bearer $bad_tok");

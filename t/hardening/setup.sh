@@ -10,7 +10,7 @@
 # Idempotent; world-readable (a test key only): the children run as an
 # unprivileged user.  The DBM file is made by the tests themselves.
 #
-#   t/hardening/mkkeys.sh [DIR]        default DIR: t/var/hardening
+#   t/hardening/setup.sh [DIR]        default DIR: t/var/hardening
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
