@@ -95,9 +95,15 @@ replay: $(REPLAY_BINS)
 	@set -e; for b in $(REPLAY_BINS); do n=$$(basename $$b); \
 	    ASAN_OPTIONS=detect_leaks=0 $$b t/fuzz/corpus/$${n#fuzz_}; done
 
-$(BUILDDIR)/replay/%: t/fuzz/%.c t/fuzz/replay.c $(CORE_SRCS)
+REPLAY_OBJS := $(CORE_SRCS:src/%.c=$(BUILDDIR)/replay-core/%.o)
+
+$(BUILDDIR)/replay-core/%.o: src/%.c $(wildcard src/ac_*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(REPLAY_CFLAGS) -o $@ $< t/fuzz/replay.c $(CORE_SRCS) \
+	$(CC) $(REPLAY_CFLAGS) -c -o $@ $<
+
+$(BUILDDIR)/replay/%: t/fuzz/%.c t/fuzz/replay.c $(REPLAY_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(REPLAY_CFLAGS) -o $@ $< t/fuzz/replay.c $(REPLAY_OBJS) \
 	    $(APR_LIBS) $(EXT_LIBS)
 
 fuzz: $(FUZZ_BINS)
