@@ -97,7 +97,7 @@ replay: $(REPLAY_BINS)
 
 $(BUILDDIR)/replay/%: t/fuzz/%.c t/fuzz/replay.c $(CORE_SRCS)
 	@mkdir -p $(dir $@)
-	$(CC) $(REPLAY_CFLAGS) -o $@ $< t/fuzz/replay.c $(CORE_SRCS) \
+	$(CC) $(REPLAY_CFLAGS) -It/unit -o $@ $< t/fuzz/replay.c $(CORE_SRCS) \
 	    $(APR_LIBS) $(EXT_LIBS)
 
 fuzz: $(FUZZ_BINS)
@@ -107,7 +107,7 @@ fuzz: $(FUZZ_BINS)
 
 $(BUILDDIR)/fuzz/%: t/fuzz/%.c $(CORE_SRCS)
 	@mkdir -p $(dir $@)
-	clang -std=gnu99 -g -O1 -Isrc $(APR_CFLAGS) \
+	clang -std=gnu99 -g -O1 -Isrc -It/unit $(APR_CFLAGS) \
 	    -fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRCS) \
 	    $(APR_LIBS) $(EXT_LIBS)
 
