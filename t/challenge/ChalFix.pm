@@ -59,8 +59,8 @@ sub _htchallenge {
 sub make_dbms {
     my $dir = var_dir();
     -s "$dir/hs256.key" or die "$dir/hs256.key missing: "
-        . "t/challenge/mkkeys.sh must run before the server starts "
-        . "(see NEEDS.md)\n";
+        . "t/challenge/setup.sh must run before the server starts "
+        . "(t/run-apache-test.sh runs every t/*/setup.sh)\n";
     mkdir $dir unless -d $dir;
     chmod 0755, $dir;
     my $h = _htchallenge();
@@ -80,7 +80,7 @@ sub make_dbms {
 
 sub _key {
     my $f = var_dir() . '/hs256.key';
-    open my $fh, '<', $f or die "$f: $! (run t/challenge/mkkeys.sh)";
+    open my $fh, '<', $f or die "$f: $! (run t/challenge/setup.sh)";
     local $/;
     my $k = <$fh>;
     $k =~ s/\r?\n\z//;

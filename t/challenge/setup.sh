@@ -4,12 +4,12 @@
 # Key for the AuthType Challenge end-to-end tests (t/challenge/*.t,
 # t/fwdproxy/*.t, t/conf/challenge.conf.in).  httpd reads
 # AuthChallengeBearerKey files with its configuration, so this must run
-# BEFORE Apache-Test configures and starts the server (after
-# t/run-apache-test.sh has made t/var afresh).  Idempotent: an existing
+# BEFORE Apache-Test configures and starts the server: t/run-apache-test.sh
+# runs every t/*/setup.sh after it has made t/var afresh.  Idempotent: an existing
 # key is kept, so a running server and the tests agree.  World-readable
 # (a test key only): the httpd children run as an unprivileged user.
 #
-#   t/challenge/mkkeys.sh [DIR]        default DIR: t/var/challenge
+#   t/challenge/setup.sh [DIR]        default DIR: t/var/challenge
 #
 # Files: hs256.key (HMAC secret: 48 hex characters, no newline).
 set -eu
