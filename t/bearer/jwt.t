@@ -15,7 +15,7 @@ use ACTest qw(:all);
 use ACJWT qw(:all);
 use ACBearer qw(:all);
 
-plan tests => 185;
+plan tests => 214;
 
 my $hp = hostport();
 my $mark = error_log_mark();
@@ -170,6 +170,28 @@ bad_token('/bearer/ps256/ok.txt', jwt(alg => 'RS256', claims => claims()),
                   claims => claims(),
                   secret => slurp(key_dir() . '/rsa.pub.pem')),
               'JWKS: HS256 keyed with the RSA public key');
+}
+
+# ------------------------------------------------ the credential cache
+# A token verified (and cached) in one area must not open another area
+# whose keys or checks refuse it (same AuthName "API" everywhere here).
+{
+    my $t = jwt(claims => claims());
+    bad_token('/bearer/rs256/ok.txt', $t, 'cache: HS256 token at rs256');
+    ok200($HS, $t, 'cache: the same token at hs256');
+    bad_token('/bearer/rs256/ok.txt', $t,
+              'cache: HS256 token at rs256 after hs256 accepted it');
+    $t = jwt(claims => claims(exp => undef));
+    ok200('/bearer/noexp/ok.txt', $t, 'cache: no exp at noexp');
+    bad_token($HS, $t, 'cache: no exp at hs256 after noexp accepted it');
+    $t = jwt(alg => 'ES256', claims => claims());
+    ok200('/bearer/es256/ok.txt', $t, 'cache: ES256 at es256');
+    bad_token('/bearer/jwks/ok.txt', $t,
+              'cache: ES256 at the RSA JWKS after es256 accepted it');
+    $t = jwt(claims => claims());
+    ok200('/bearer/header/ok.txt', $t, 'cache: no email claim at header');
+    bad_token('/bearer/email/ok.txt', $t,
+              'cache: no email claim at UserClaim email after that');
 }
 
 # ------------------------------------------------ curl --oauth2-bearer

@@ -12,8 +12,9 @@
 #   key_path($alg)      t/var/bearer/<file> for that alg
 #   key_dir()           t/var/bearer
 #   claims(%over)       standard claims (sub alice, iss, aud, iat now,
-#                       exp now+600) with %over merged; a value undef
-#                       deletes the claim
+#                       exp now+600, a unique jti so that no two tokens
+#                       are equal: the module caches verified tokens)
+#                       with %over merged; a value undef deletes it
 #   b64url($bytes)      base64url without padding
 #   slurp($path)        file bytes
 package ACJWT;
@@ -77,12 +78,14 @@ sub b64url {
 }
 
 my $JSON = JSON::PP->new->canonical;
+my $SEQ = 0;
 
 sub claims {
     my %over = @_;
     my $now = time;
     my %c = (sub => 'alice', iss => $ISSUER, aud => $AUDIENCE,
-             iat => $now, exp => $now + 600);
+             iat => $now, exp => $now + 600,
+             jti => join('-', $$, $now, ++$SEQ));
     while (my ($k, $v) = each %over) {
         if (defined $v) { $c{$k} = $v } else { delete $c{$k} }
     }
