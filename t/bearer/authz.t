@@ -16,11 +16,14 @@ use ACTest qw(:all);
 use ACJWT qw(:all);
 use ACBearer qw(:all);
 
-plan tests => 98;
+plan tests => 100;
 
 my $hp = hostport();
 my $mark = error_log_mark();
 my @used;
+my %in_query;                   # tokens sent in a request line
+my $access_log = t_dir() . '/logs/access_log';
+my $access_mark = -s $access_log || 0;
 
 sub tok {
     my $t = jwt(claims => claims(@_));
@@ -30,6 +33,7 @@ sub tok {
 
 sub get {
     my ($path, $tok, @h) = @_;
+    $in_query{$1} = 1 while $path =~ /access_token=([^&]+)/g;
     push @h, Authorization => "Bearer $tok" if defined $tok;
     return req($hp, 'GET', $path, @h);
 }
@@ -194,4 +198,20 @@ sub post_form {
     my @sigs = map { (split /\./)[2] // () } @used;
     is_deeply([secrets_in_log($mark, @used, @sigs)], [],
               'no token or signature in error_log');
+}
+
+# httpd's access log writes the request line (%r), so a query-transport
+# token lands there: that is httpd, not the module (docs warn about the
+# query transport).  Tokens sent in a header or a body must not.
+{
+    sleep 1;                    # the access log is written after the reply
+    open my $fh, '<', $access_log or die "$access_log: $!";
+    seek $fh, $access_mark, 0;
+    my $log = do { local $/; <$fh> } // '';
+    my @hdr = grep { !$in_query{$_} } @used;
+    ok(scalar @hdr > 10, 'tokens sent only in headers or bodies: ' . @hdr);
+    is_deeply([grep { index($log, $_) >= 0 } @hdr], [],
+              'no header or body token in access_log');
+    my @q = grep { index($log, $_) >= 0 } keys %in_query;
+    note(scalar(@q) . ' query tokens appear in access_log (%r)');
 }
