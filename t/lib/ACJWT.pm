@@ -2,7 +2,7 @@
 #
 # Mint JWTs at test time for the Bearer end-to-end tests.  HMAC with
 # Digest::SHA; RSA, RSA-PSS, ECDSA and Ed25519 with the openssl CLI and
-# the keys t/bearer/mkkeys.sh generated (t/var/bearer/).
+# the keys t/bearer/setup.sh generated (t/var/bearer/).
 #
 #   use ACJWT qw(:all);
 #   jwt(alg => 'RS256', claims => {...}, [header => {...}],

@@ -4,12 +4,13 @@
 # Keys for the Bearer end-to-end tests (t/bearer/*.t, t/conf/bearer.conf.in).
 # httpd reads AuthChallengeBearerKey / AuthChallengeBearerJWKS files when
 # it reads its configuration, so this must run BEFORE Apache-Test
-# configures and starts the server (t/run-apache-test.sh calls it after
-# making the other fixtures).  Idempotent: existing keys are kept, so a
+# configures and starts the server: t/run-apache-test.sh runs every
+# t/*/setup.sh after making the other fixtures (make_fixtures wipes
+# t/var).  Idempotent: existing keys are kept, so a
 # running server and the tests agree.  Everything is world-readable
 # (test keys only): the httpd children run as an unprivileged user.
 #
-#   t/bearer/mkkeys.sh [DIR]        default DIR: t/var/bearer
+#   t/bearer/setup.sh [DIR]        default DIR: t/var/bearer
 #
 # Files: hs256.key hs384.key hs512.key (HMAC secrets, 48/64/96 bytes, no
 # newline), rsa.pem rsa2.pem (RSA 2048, private) ec256.pem ec384.pem
