@@ -1,0 +1,104 @@
+#!/bin/sh
+# Licensed under the Apache License, Version 2.0 (see LICENSE).
+#
+# Run the Apache-Test suite (make apache-test).  From the repository
+# root, after the module (.libs/mod_authchallenge.so) is built:
+#
+#   t/run-apache-test.sh                  every test
+#   t/run-apache-test.sh t/basic/origin.t one file (paths or dirs)
+#
+# Environment: APXS, HTTPD (default /usr/sbin/apache2), TEST_USER /
+# TEST_GROUP (default www-data), BUILDDIR (for htchallenge, unused so
+# far), AC_TEST_VERBOSE=1 for Apache-Test's -verbose.
+#
+# It (1) creates the fixtures under t/var/ (DBM files in each hash
+# format, an htpasswd and an htdigest file, an .htaccess directory),
+# world-readable because the httpd children run as TEST_USER, (2)
+# configures Apache-Test afresh, (3) runs the tests, and exits with the
+# suite's status.  As root (CI) it sets AC_TEST_ALLOW_ROOT=1, which
+# t/TEST.PL needs to let Apache-Test start httpd as root; the children
+# still switch to TEST_USER.
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+APXS=${APXS:-$(command -v apxs || command -v apxs2 || true)}
+HTTPD=${HTTPD:-/usr/sbin/apache2}
+TEST_USER=${TEST_USER:-www-data}
+TEST_GROUP=${TEST_GROUP:-www-data}
+MODULE=.libs/mod_authchallenge.so
+# Other worktrees may run their suite at the same time: let Apache-Test
+# pick a free block of ports (8529, 8549, ...).
+export APACHE_TEST_PORT=${APACHE_TEST_PORT:-select}
+
+# Users, passwords and files used by the tests (t/lib/ACTest.pm holds the
+# same table; keep them in step).  Passwords are distinctive so that a
+# grep of error_log for them means something.
+make_fixtures() {
+    v=$1
+    rm -rf "$v"
+    mkdir -p "$v/htaccess"
+    # One user per hash format of apr_password_validate.
+    db=$v/users.db
+    htdbm -cbB  "$db" alice 'Alice-Pw-7Qx!'        >/dev/null 2>&1
+    htdbm -bm   "$db" bob   'Bob-Pw-8Rz#'          >/dev/null 2>&1
+    htdbm -bs   "$db" carol 'Carol-Pw-9Sy%'        >/dev/null 2>&1
+    htdbm -bd   "$db" dave  'Dv4Tw&pq'             >/dev/null 2>&1
+    htdbm -bB   "$db" 'jörg' 'Jörg-Pw-5Üv'         >/dev/null 2>&1
+    # The same DBM written as sdbm, for the wrong-type test.
+    htdbm -cbm -TSDBM "$v/users-sdbm" bob 'Bob-Pw-8Rz#' >/dev/null 2>&1
+    # Stock mod_auth_basic / mod_authn_file.
+    htpasswd -cbm "$v/users.htpasswd" alice 'Alice-Pw-7Qx!' >/dev/null 2>&1
+    # Stock mod_auth_digest: user:realm:MD5(user:realm:password).
+    ha1=$(printf '%s' 'alice:AC Stock Digest:Alice-Pw-7Qx!' | md5sum |
+          cut -d' ' -f1)
+    printf 'alice:AC Stock Digest:%s\n' "$ha1" > "$v/users.htdigest"
+    # A directory configured by .htaccess (absolute path: the file is
+    # generated, so it can name the fixture where it really is).
+    cat > "$v/htaccess/.htaccess" <<EOT
+AuthType Basic
+AuthName "AC htaccess"
+AuthChallengeProvider dbm
+AuthChallengeDBMUserFile "$db"
+Require valid-user
+EOT
+    echo "htaccess ok" > "$v/htaccess/ok.txt"
+    chmod -R a+rX "$v"
+}
+
+die() { echo "run-apache-test: $*" >&2; exit 2; }
+
+[ -f "$MODULE" ] || die "$MODULE not built (make module)"
+[ -x "$HTTPD" ] || die "no httpd at $HTTPD"
+command -v htdbm >/dev/null || die "htdbm missing (apache2-utils)"
+perl -MApache::TestRun -e 1 2>/dev/null ||
+    die "Apache-Test missing (libapache2-mod-perl2)"
+
+# The children run as TEST_USER: every directory from / down to t/
+# must be searchable by it, or they cannot read htdocs and fixtures.
+if [ "$(id -u)" = 0 ]; then
+    export AC_TEST_ALLOW_ROOT=1
+    d=$top
+    while [ "$d" != / ]; do
+        su -s /bin/sh "$TEST_USER" -c "test -x '$d'" 2>/dev/null ||
+            die "$d is not searchable by $TEST_USER (chmod o+x it)"
+        d=$(dirname "$d")
+    done
+fi
+
+umask 022
+make_fixtures "$top/t/var"
+
+perl t/TEST.PL -clean >/dev/null 2>&1 || true
+rm -f t/TEST
+cp t/TEST.PL t/TEST && chmod 0755 t/TEST
+
+set -- ${AC_TEST_VERBOSE:+-verbose} "$@"
+start=$(date +%s)
+status=0
+perl t/TEST -apxs "$APXS" -httpd "$HTTPD" \
+    -httpd_conf "$top/t/conf/debian-inherit.conf" \
+    -user "$TEST_USER" -group "$TEST_GROUP" "$@" || status=$?
+echo "run-apache-test: $(( $(date +%s) - start )) s, exit $status"
+exit $status
