@@ -17,7 +17,7 @@ use ACDigest qw(:all);
 my @ALGS = qw(SHA-512-256 SHA-512-256-sess SHA-256 SHA-256-sess
               MD5 MD5-sess);
 
-plan tests => 16 + @ALGS * 2 * 2 * 3 + 3 + 12 + 4;
+plan tests => 19 + @ALGS * 2 * 2 * 3 + 3 + 12 + 4;
 
 digest_users();
 my $hp = hostport();
@@ -61,6 +61,10 @@ sub challenges_are {
                    map { chal_re($_, qop => 'auth, auth-int', userhash => 1,
                                  domain => '/digest/all/ /digest/allnu/') }
                    @ALGS);
+
+    $r = get('/digest/curl/userhash/ok.txt');
+    challenges_are($r, 'userhash On',
+                   map { chal_re($_, userhash => 1) } qw(SHA-256 MD5));
 
     $r = get('/digest/maxbody/echo');
     challenges_are($r, 'qop auth-int only',
