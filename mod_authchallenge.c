@@ -12,8 +12,10 @@
 #include "http_protocol.h"
 #include "http_request.h"
 
+#include "mod_ac_authz.h"
 #include "mod_ac_body.h"
 #include "mod_ac_config.h"
+#include "mod_ac_ldap.h"
 #include "mod_ac_request.h"
 #include "mod_ac_state.h"
 
@@ -26,8 +28,12 @@ static void ac_register_hooks(apr_pool_t *p)
     ap_hook_note_auth_failure(ac_note_auth_failure, NULL, NULL,
                               APR_HOOK_FIRST);
     ac_body_register(p);
+    ac_authz_register(p);
     ap_hook_pre_config(ac_state_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(ac_state_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(ac_request_post_config, NULL, NULL,
+                        APR_HOOK_MIDDLE);
+    ap_hook_post_config(ac_ldap_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(ac_state_child_init, NULL, NULL, APR_HOOK_MIDDLE);
 }
 

@@ -7,6 +7,7 @@
 /* Every scheme the module speaks; a new one is a line here. */
 static const ac_scheme *const ac_scheme_table[] = {
     &ac_scheme_basic,
+    &ac_scheme_bearer,
     &ac_scheme_digest,
     NULL
 };
@@ -73,6 +74,13 @@ void ac_authenticate(const ac_scheme_conf *conf, const ac_scheme_set *set,
 
     memset(res, 0, sizeof(*res));
     if (!req->credentials) {
+        /* A Bearer token may also come in the body or the query. */
+        scheme = req->bearer_other_count ? offered(set, "Bearer") : NULL;
+        if (scheme) {
+            res->scheme = scheme->name;
+            scheme->verify(conf, req, NULL, res, p);
+            return;
+        }
         ac_result_set(res, AC_CHALLENGE, "no credentials");
         return;
     }

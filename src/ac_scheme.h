@@ -56,6 +56,7 @@ struct ac_scheme {
 };
 
 extern const ac_scheme ac_scheme_basic;     /* ac_basic.c */
+extern const ac_scheme ac_scheme_bearer;    /* ac_bearer.c */
 extern const ac_scheme ac_scheme_digest;    /* ac_digest.c */
 
 /* The scheme named name (case-insensitive), or NULL. */

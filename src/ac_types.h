@@ -49,6 +49,7 @@ typedef struct {
 typedef struct {
     apr_array_header_t *scopes;     /* const char *                      */
     apr_table_t *claims;            /* claim name → text                 */
+    const char *claims_json;        /* the claims object, JSON, or NULL  */
     apr_time_t exp;                 /* 0: none                           */
 } ac_identity;
 

@@ -7,6 +7,7 @@
 #include "apr_strings.h"
 
 #include "ac_backend_dbm.h"
+#include "mod_ac_ldap.h"
 
 APLOG_USE_MODULE(authchallenge);
 
@@ -102,15 +103,14 @@ static const ac_backend *dbm_backend(request_rec *r, const ac_dir_conf *dc)
                                dc->dbm_type ? dc->dbm_type : "default");
 }
 
-static const ac_backend *named_backend(request_rec *r,
-                                       const ac_dir_conf *dc,
-                                       const char *name)
+const ac_backend *ac_named_backend(request_rec *r, const ac_dir_conf *dc,
+                                   const char *name)
 {
     if (!strcasecmp(name, "dbm")) {
         return dbm_backend(r, dc);
     }
     if (!strcasecmp(name, "ldap")) {
-        return NULL;                /* the LDAP issue plugs in here */
+        return ac_ldap_backend(r, dc);
     }
     return ac_httpd_backend(r, name);
 }
@@ -124,7 +124,7 @@ const ac_backend_list *ac_request_backends(request_rec *r,
     list->items = apr_pcalloc(r->pool, (n + 1) * sizeof(*list->items));
     for (i = 0; i < n; i++) {
         const char *name = APR_ARRAY_IDX(dc->providers, i, const char *);
-        const ac_backend *be = named_backend(r, dc, name);
+        const ac_backend *be = ac_named_backend(r, dc, name);
 
         if (!be) {
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AC00010: "

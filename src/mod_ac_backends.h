@@ -14,6 +14,11 @@
 const ac_backend_list *ac_request_backends(request_rec *r,
                                            const ac_dir_conf *dc);
 
+/* The back-end named "dbm", "ldap" or an httpd provider, as configured
+ * for r's directory; NULL when it is not configured there. */
+const ac_backend *ac_named_backend(request_rec *r, const ac_dir_conf *dc,
+                                   const char *name);
+
 /* An httpd authn provider as an ac_backend (Basic, Digest MD5 only). */
 const ac_backend *ac_httpd_backend(request_rec *r, const char *name);
 

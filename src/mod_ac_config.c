@@ -10,6 +10,9 @@
 
 #include "ac_hash.h"
 #include "ac_backend_dbm.h"
+#include "ac_jwt.h"
+#include "ac_backend_ldap.h"
+#include "ac_ldap_url.h"
 
 APLOG_USE_MODULE(authchallenge);
 
@@ -42,7 +45,7 @@ void *ac_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_INT(qop_auth_int);    MERGE_INT(userhash);
     MERGE_PTR(digest_domain);   MERGE_INT(nonce_lifetime);
     MERGE_INT(replay_check);    MERGE_INT(max_body);
-    MERGE_PTR(bearer_jwks);     MERGE_PTR(bearer_keys);
+    MERGE_PTR(bearer_keys);
     MERGE_PTR(bearer_issuer);   MERGE_PTR(bearer_audiences);
     MERGE_INT(bearer_leeway);   MERGE_INT(bearer_require_exp);
     MERGE_PTR(bearer_user_claim); MERGE_PTR(bearer_tokens);
@@ -258,19 +261,36 @@ static const char *set_max_body(cmd_parms *cmd, void *cv, const char *arg)
     return NULL;
 }
 
+/* Keys are read and checked now, so a bad key stops start-up with a
+ * message instead of failing the first request.  alg NULL: a JWKS. */
+static const char *add_key(cmd_parms *cmd, ac_dir_conf *c, const char *alg,
+                           const char *path)
+{
+    const char *full = ap_server_root_relative(cmd->pool, path), *err;
+
+    if (!full) {
+        return apr_psprintf(cmd->pool, "%s: bad path %s", cmd->cmd->name,
+                            path);
+    }
+    if (!c->bearer_keys) {
+        c->bearer_keys = ac_jwt_keyset_make(cmd->pool);
+    }
+    err = alg ? ac_jwt_keyset_add_key_file(c->bearer_keys, alg, full)
+              : ac_jwt_keyset_add_jwks_file(c->bearer_keys, full);
+    return err ? apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err)
+               : NULL;
+}
+
 static const char *set_bearer_key(cmd_parms *cmd, void *cv,
                                   const char *alg, const char *path)
 {
-    ac_dir_conf *c = cv;
-    ac_bearer_key_conf *k;
+    return add_key(cmd, cv, alg, path);
+}
 
-    if (!c->bearer_keys) {
-        c->bearer_keys = apr_array_make(cmd->pool, 2, sizeof(*k));
-    }
-    k = apr_array_push(c->bearer_keys);
-    k->alg = alg;
-    k->path = ap_server_root_relative(cmd->pool, path);
-    return NULL;
+static const char *set_bearer_jwks(cmd_parms *cmd, void *cv,
+                                   const char *path)
+{
+    return add_key(cmd, cv, NULL, path);
 }
 
 static const char *set_leeway(cmd_parms *cmd, void *cv, const char *arg)
@@ -325,6 +345,35 @@ static const char *set_dbm_type(cmd_parms *cmd, void *cv, const char *arg)
     }
     c->dbm_type = arg;
     return NULL;
+}
+
+static const char *set_ldap_url(cmd_parms *cmd, void *cv, const char *arg)
+{
+    ac_dir_conf *c = cv;
+    ac_ldap_url u;
+    const char *err = ac_ldap_url_parse(cmd->pool, arg, &u);
+
+    if (err) {
+        return apr_psprintf(cmd->pool, "AuthChallengeLDAPURL: %s", err);
+    }
+    c->ldap_url = arg;
+    return NULL;
+}
+
+/* "file:path" is read now: the password never sits in the config tree
+ * twice, and a missing file stops start-up. */
+static const char *set_ldap_pw(cmd_parms *cmd, void *cv, const char *arg)
+{
+    ac_dir_conf *c = cv;
+    const char *err;
+
+    if (!strncmp(arg, "file:", 5)) {
+        const char *path = ap_server_root_relative(cmd->pool, arg + 5);
+        arg = path ? apr_pstrcat(cmd->pool, "file:", path, NULL) : arg;
+    }
+    err = ac_ldap_read_secret(cmd->pool, arg, &c->ldap_bind_pw);
+    return err ? apr_psprintf(cmd->pool, "AuthChallengeLDAPBindPassword: "
+                              "%s", err) : NULL;
 }
 
 static const char *set_cred_cache(cmd_parms *cmd, void *cv,
@@ -403,7 +452,7 @@ const command_rec ac_cmds[] = {
         OFF(replay_check), DIRCTX, "refuse reused nonce counts"),
     AP_INIT_TAKE1("AuthChallengeDigestMaxBody", set_max_body, NULL, DIRCTX,
         "largest body hashed for auth-int"),
-    AP_INIT_TAKE1("AuthChallengeBearerJWKS", set_path, OFF(bearer_jwks),
+    AP_INIT_TAKE1("AuthChallengeBearerJWKS", set_bearer_jwks, NULL,
         DIRCTX, "JSON Web Key Set file"),
     AP_INIT_TAKE2("AuthChallengeBearerKey", set_bearer_key, NULL, DIRCTX,
         "alg path: a PEM public key or an HMAC secret file"),
@@ -425,12 +474,12 @@ const command_rec ac_cmds[] = {
         DIRCTX, "the DBM user database"),
     AP_INIT_TAKE1("AuthChallengeDBMType", set_dbm_type, NULL, DIRCTX,
         "default, sdbm, gdbm or db"),
-    AP_INIT_TAKE1("AuthChallengeLDAPURL", ap_set_string_slot,
-        OFF(ldap_url), DIRCTX, "RFC 4516 LDAP URL"),
+    AP_INIT_TAKE1("AuthChallengeLDAPURL", set_ldap_url, NULL, DIRCTX,
+        "RFC 4516 LDAP URL"),
     AP_INIT_TAKE1("AuthChallengeLDAPBindDN", ap_set_string_slot,
         OFF(ldap_bind_dn), DIRCTX, "search identity"),
-    AP_INIT_TAKE1("AuthChallengeLDAPBindPassword", ap_set_string_slot,
-        OFF(ldap_bind_pw), DIRCTX, "its password, or file:path"),
+    AP_INIT_TAKE1("AuthChallengeLDAPBindPassword", set_ldap_pw, NULL,
+        DIRCTX, "its password, or file:path"),
     AP_INIT_FLAG("AuthChallengeLDAPStartTLS", set_int_flag,
         OFF(ldap_starttls), DIRCTX, "StartTLS before binding"),
     AP_INIT_TAKE1("AuthChallengeLDAPCACert", set_path, OFF(ldap_ca_cert),

@@ -18,10 +18,7 @@ extern module AP_MODULE_DECLARE_DATA authchallenge_module;
 
 typedef enum { AC_MODE_AUTO = 0, AC_MODE_PROXY, AC_MODE_ORIGIN } ac_mode;
 
-typedef struct {
-    const char *alg;
-    const char *path;
-} ac_bearer_key_conf;
+struct ac_jwt_keyset;
 
 typedef struct {
     /* general */
@@ -39,8 +36,10 @@ typedef struct {
     int replay_check;
     apr_off_t max_body;                 /* AC_UNSET                     */
     /* Bearer */
-    const char *bearer_jwks;
-    apr_array_header_t *bearer_keys;    /* ac_bearer_key_conf           */
+    /* AuthChallengeBearerJWKS and AuthChallengeBearerKey, loaded when
+     * the directive is read; a section that names any key replaces the
+     * parent's keys as a whole. */
+    struct ac_jwt_keyset *bearer_keys;
     const char *bearer_issuer;
     apr_array_header_t *bearer_audiences;
     apr_interval_time_t bearer_leeway;

@@ -12,12 +12,15 @@
 #include "http_protocol.h"
 #include "http_request.h"
 #include "apr_strings.h"
+#include "apr_thread_mutex.h"
 
 #include "ac_auth.h"
 #include "ac_digest.h"
 #include "ac_faillimit.h"
 #include "mod_ac_config.h"
 #include "mod_ac_backends.h"
+#include "mod_ac_authz.h"
+#include "mod_ac_bearer.h"
 #include "mod_ac_body.h"
 #include "mod_ac_state.h"
 
@@ -126,6 +129,7 @@ static void scheme_conf(request_rec *r, const ac_dir_conf *dc,
     conf->charset_utf8 = AC_GET(dc->charset_utf8, 1);
     conf->backends = ac_request_backends(r, dc);
     conf->digest = digest_conf(r, dc);
+    conf->bearer = ac_bearer_conf_for(r, dc);
     ac_state_attach(r->server, conf);
     cc->state = conf->state;
     cc->secret = conf->secret;
@@ -186,6 +190,79 @@ static void plain_request(request_rec *r, ac_request *req)
     req->now = apr_time_now();
 }
 
+/* Places already warned about an unusable scheme, and back-ends that
+ * are down, once per process: the keys of one small table. */
+static apr_hash_t *warned;
+static apr_thread_mutex_t *warned_lock;
+
+/* Set (on) or clear key in the table; 1 when that changed it. */
+static int flip(const char *key, int on)
+{
+    int was;
+
+    apr_thread_mutex_lock(warned_lock);
+    was = apr_hash_get(warned, key, APR_HASH_KEY_STRING) != NULL;
+    if (on && !was) {
+        apr_hash_set(warned, apr_pstrdup(apr_hash_pool_get(warned), key),
+                     APR_HASH_KEY_STRING, "");
+    }
+    else if (!on && was) {
+        apr_hash_set(warned, key, APR_HASH_KEY_STRING, NULL);
+    }
+    apr_thread_mutex_unlock(warned_lock);
+    return on != was;
+}
+
+int ac_request_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                           apr_pool_t *ptemp, server_rec *s)
+{
+    warned = apr_hash_make(pconf);
+    return apr_thread_mutex_create(&warned_lock, APR_THREAD_MUTEX_DEFAULT,
+                                   pconf) == APR_SUCCESS
+           ? OK : HTTP_INTERNAL_SERVER_ERROR;
+}
+
+static void warn_once(request_rec *r, const ac_dir_conf *dc,
+                      const char *scheme, const char *why)
+{
+    if (flip(apr_psprintf(r->pool, "unusable %pp %s", (void *)dc, scheme),
+             1)) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "AC01009: %s is "
+                      "not offered here: %s", scheme, why);
+    }
+}
+
+/* Leave out the schemes this configuration cannot offer (SPEC §2). */
+static void usable_schemes(request_rec *r, const ac_dir_conf *dc,
+                           const ac_scheme_conf *conf, ac_scheme_set *set)
+{
+    int i, n = 0;
+
+    for (i = 0; i < set->count; i++) {
+        const ac_scheme *s = set->items[i];
+        const char *why = "not configured";
+
+        if (s->usable && !s->usable(conf, &why)) {
+            warn_once(r, dc, s->name, why);
+            continue;
+        }
+        set->items[n++] = s;
+    }
+    set->count = n;
+}
+
+static int offers(const ac_scheme_set *set, const char *name)
+{
+    int i;
+
+    for (i = 0; i < set->count; i++) {
+        if (!strcmp(set->items[i]->name, name)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static void set_challenges(request_rec *r, const ac_dir_conf *dc,
                            const ac_scheme_conf *conf,
                            const ac_scheme_set *set, const ac_request *req,
@@ -216,11 +293,20 @@ static const char *log_user(request_rec *r, const ac_result *res)
            : "";
 }
 
-/* One line per event; never a secret (the core's reasons hold none). */
-static void log_result(request_rec *r, const ac_result *res)
+/* One line per event; never a secret (the core's reasons hold none).
+ * outage names the back-ends, to log their failure once per outage. */
+static void log_result(request_rec *r, const ac_result *res,
+                       const char *outage)
 {
     const char *scheme = res->scheme ? res->scheme : "-";
     const char *why = res->reason ? res->reason : "-";
+    int level;
+
+    if (res->verdict != AC_UNAVAILABLE && res->verdict != AC_BAD_REQUEST
+        && (res->verdict == AC_OK || res->failed) && flip(outage, 0)) {
+        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "AC01010: the "
+                      "back-ends answer again");
+    }
 
     switch (res->verdict) {
     case AC_OK:
@@ -229,10 +315,14 @@ static void log_result(request_rec *r, const ac_result *res)
                       scheme, log_user(r, res));
         break;
     case AC_UNAVAILABLE:
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AC01004: client %s "
-                      "scheme %s%s: cannot authenticate: %s",
-                      r->useragent_ip, scheme, log_user(r, res), why);
-        break;
+        /* error once per outage, then info until it is over (the level
+         * is computed first: ap_log_rerror evaluates it twice) */
+        level = flip(outage, 1) ? APLOG_ERR : APLOG_INFO;
+        ap_log_rerror(APLOG_MARK, level,
+                      0, r, "AC01004: client %s scheme %s%s: cannot "
+                      "authenticate: %s", r->useragent_ip, scheme,
+                      log_user(r, res), why);
+        return;
     case AC_BAD_REQUEST:
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AC01002: client %s "
                       "scheme %s%s: bad request: %s", r->useragent_ip,
@@ -256,10 +346,14 @@ static int respond(request_rec *r, const ac_dir_conf *dc,
                    const ac_scheme_conf *conf, const ac_scheme_set *set,
                    const ac_request *req, const ac_result *res)
 {
-    log_result(r, res);
+    log_result(r, res, apr_pstrcat(r->pool, "down ",
+                                   cache_scope(r, dc), NULL));
     if (res->verdict == AC_OK) {
         r->user = apr_pstrdup(r->pool, res->user);
         r->ap_auth_type = apr_pstrdup(r->pool, res->scheme);
+        if (res->identity) {
+            ac_authz_set_identity(r, res->identity);
+        }
         if (res->info && !req->connect) {
             apr_table_setn(r->err_headers_out, ac_hdr_info(req->proxy),
                            res->info);
@@ -303,12 +397,17 @@ int ac_check_authn(request_rec *r)
         return DECLINED;
     }
     scheme_conf(r, dc, &conf);
-    plain_request(r, &req);
+    usable_schemes(r, dc, &conf, &set);
     if (!set.count) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AC01006: AuthType %s: "
                       "no usable scheme is configured here",
                       ap_auth_type(r));
         return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    plain_request(r, &req);
+    if (offers(&set, "Bearer")
+        && (st = ac_bearer_transports(r, dc, &req)) != OK) {
+        return st;
     }
     fail_limit(dc, &conf, &fl);
     if (limit_reached(r, &fl, &req)) {
@@ -338,6 +437,7 @@ int ac_note_auth_failure(request_rec *r, const char *auth_type)
         return DECLINED;
     }
     scheme_conf(r, dc, &conf);
+    usable_schemes(r, dc, &conf, &set);
     plain_request(r, &req);
     memset(&res, 0, sizeof(res));
     ac_result_set(&res, AC_CHALLENGE, "authorization refused");

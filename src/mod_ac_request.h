@@ -5,6 +5,10 @@
 
 #include "httpd.h"
 
+/* post_config: the per-process state of the request glue. */
+int ac_request_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                           apr_pool_t *ptemp, server_rec *s);
+
 int ac_check_authn(request_rec *r);
 int ac_note_auth_failure(request_rec *r, const char *auth_type);
 

@@ -8,8 +8,10 @@
 #   t/run-apache-test.sh t/basic/origin.t one file (paths or dirs)
 #
 # Environment: APXS, HTTPD (default /usr/sbin/apache2), TEST_USER /
-# TEST_GROUP (default www-data), BUILDDIR (for htchallenge, unused so
-# far), AC_TEST_VERBOSE=1 for Apache-Test's -verbose.
+# TEST_GROUP (default www-data), BUILDDIR (default build: where
+# htchallenge is; exported to the tests as HTCHALLENGE when built),
+# APACHE_TEST_PORT (default "select": a free block from 8529 on),
+# AC_TEST_VERBOSE=1 for Apache-Test's -verbose.
 #
 # It (1) creates the fixtures under t/var/ (DBM files in each hash
 # format, an htpasswd and an htdigest file, an .htaccess directory),
@@ -25,9 +27,20 @@ cd "$top"
 
 APXS=${APXS:-$(command -v apxs || command -v apxs2 || true)}
 HTTPD=${HTTPD:-/usr/sbin/apache2}
-TEST_USER=${TEST_USER:-www-data}
-TEST_GROUP=${TEST_GROUP:-www-data}
+if [ "$(id -u)" = 0 ]; then
+    TEST_USER=${TEST_USER:-www-data}
+    TEST_GROUP=${TEST_GROUP:-www-data}
+else                        # httpd cannot switch users: run as we are
+    TEST_USER=${TEST_USER:-$(id -un)}
+    TEST_GROUP=${TEST_GROUP:-$(id -gn)}
+fi
 MODULE=.libs/mod_authchallenge.so
+BUILDDIR=${BUILDDIR:-build}
+case $BUILDDIR in /*) ;; *) BUILDDIR=$top/$BUILDDIR ;; esac
+if [ -z "${HTCHALLENGE:-}" ] && [ -x "$BUILDDIR/htchallenge" ]; then
+    HTCHALLENGE=$BUILDDIR/htchallenge
+    export HTCHALLENGE
+fi
 # Other worktrees may run their suite at the same time: let Apache-Test
 # pick a free block of ports (8529, 8549, ...).
 export APACHE_TEST_PORT=${APACHE_TEST_PORT:-select}
@@ -46,10 +59,24 @@ make_fixtures() {
     htdbm -bs   "$db" carol 'Carol-Pw-9Sy%'        >/dev/null 2>&1
     htdbm -bd   "$db" dave  'Dv4Tw&pq'             >/dev/null 2>&1
     htdbm -bB   "$db" 'jörg' 'Jörg-Pw-5Üv'         >/dev/null 2>&1
+    htdbm -bm   "$db" eve   'Eve:Pw:6:'            >/dev/null 2>&1
+    # A group list after the hash (mod_authn_dbm's record format).
+    htdbm -btm  "$db" gina  'Gina-Pw-4Hj' 'staff,admins' >/dev/null 2>&1
+    # SHA-crypt $5$ / $6$ (htdbm cannot make them: -p stores the hash
+    # as given; openssl passwd -5/-6 made them).
+    htdbm -bp "$db" sam5 \
+        '$5$abcdefgh$spln/seTgDMoHSoM4tx4CDwNByOg4MQzy9ULZQS9L17' \
+        >/dev/null 2>&1
+    htdbm -bp "$db" sam6 \
+        '$6$abcdefgh$mV/N1H9OZymbCVZ8EKCkTN3qqBAtvBxObRveEM0RhpSVs4KH3y.tVXvBjFnP5qvYLNVZ/v6.MoMK7yaOy8xL51' \
+        >/dev/null 2>&1
+    # Edited by t/config/dbmedit.t while the server runs.
+    htdbm -cbm  "$v/dynamic.db" zed 'Zed-Pw-1Ab'  >/dev/null 2>&1
     # The same DBM written as sdbm, for the wrong-type test.
     htdbm -cbm -TSDBM "$v/users-sdbm" bob 'Bob-Pw-8Rz#' >/dev/null 2>&1
     # Stock mod_auth_basic / mod_authn_file.
     htpasswd -cbm "$v/users.htpasswd" alice 'Alice-Pw-7Qx!' >/dev/null 2>&1
+    htpasswd -bm  "$v/users.htpasswd" henry 'Henry-Pw-2Cd' >/dev/null 2>&1
     # Stock mod_auth_digest: user:realm:MD5(user:realm:password).
     ha1=$(printf '%s' 'alice:AC Stock Digest:Alice-Pw-7Qx!' | md5sum |
           cut -d' ' -f1)
@@ -80,15 +107,18 @@ perl -MApache::TestRun -e 1 2>/dev/null ||
 if [ "$(id -u)" = 0 ]; then
     export AC_TEST_ALLOW_ROOT=1
     d=$top
-    while [ "$d" != / ]; do
+    while command -v su >/dev/null && [ "$d" != / ]; do
         su -s /bin/sh "$TEST_USER" -c "test -x '$d'" 2>/dev/null ||
-            die "$d is not searchable by $TEST_USER (chmod o+x it)"
+            die "$d (or a parent) is not searchable by $TEST_USER: chmod o+x"
         d=$(dirname "$d")
     done
 fi
 
 umask 022
 make_fixtures "$top/t/var"
+# A checkout made under a strict umask leaves htdocs unreadable to the
+# children; X keeps the CGI executable.
+chmod -R a+rX t/htdocs t/lib
 
 perl t/TEST.PL -clean >/dev/null 2>&1 || true
 rm -f t/TEST
@@ -97,7 +127,7 @@ cp t/TEST.PL t/TEST && chmod 0755 t/TEST
 set -- ${AC_TEST_VERBOSE:+-verbose} "$@"
 start=$(date +%s)
 status=0
-perl t/TEST -apxs "$APXS" -httpd "$HTTPD" \
+perl t/TEST ${APXS:+-apxs "$APXS"} -httpd "$HTTPD" \
     -httpd_conf "$top/t/conf/debian-inherit.conf" \
     -user "$TEST_USER" -group "$TEST_GROUP" "$@" || status=$?
 echo "run-apache-test: $(( $(date +%s) - start )) s, exit $status"

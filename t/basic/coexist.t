@@ -11,7 +11,7 @@ use lib "$FindBin::Bin/../lib";
 use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
 
-plan tests => 16;
+plan tests => 20;
 
 my $hp = hostport();
 
@@ -34,6 +34,25 @@ my $hp = hostport();
     is($r->{status}, 401, 'stock Basic: no colon is 401 as in stock');
     is(curl('-u', "alice:$USERS{alice}", "http://$hp$p"), '200',
        'stock Basic: curl -u 200');
+}
+
+# --- stock Basic over mod_authn_dbm (httpd's own "dbm" provider)
+{
+    my $p = '/stockdbm/ok.txt';
+    my $r = req($hp, 'GET', $p);
+    is_deeply([$r->{status}, headers_named($r, 'WWW-Authenticate')],
+              [401, 'Basic realm="AC Stock DBM"'],
+              'stock Basic + mod_authn_dbm: 401, stock challenge');
+    is(req($hp, 'GET', $p, Authorization => basic('bob', $USERS{bob}))
+           ->{status}, 200, 'stock Basic + mod_authn_dbm: 200');
+}
+
+# --- an open area is untouched
+{
+    my $r = req($hp, 'GET', '/pub/ok.txt', Authorization => 'Basic %%%');
+    is($r->{status}, 200, 'open area with junk Authorization: 200');
+    is(header_count($r, 'WWW-Authenticate'), 0,
+       'open area: no WWW-Authenticate');
 }
 
 # --- stock Digest (mod_auth_digest + mod_authn_file)

@@ -11,7 +11,7 @@ use lib "$FindBin::Bin/../lib";
 use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
 
-plan tests => 57;
+plan tests => 82;
 
 my $hp = hostport();
 my $ok = '/basic/ok.txt';
@@ -35,7 +35,8 @@ sub is_challenge {
 # --- no credentials
 is_challenge(get($ok), 401, $chal, 'no credentials');
 
-# --- each htdbm hash format: bcrypt, apr1, SHA1, crypt, and UTF-8 user
+# --- each hash format: bcrypt, apr1, SHA1, crypt, $5$, $6$, a record
+# with groups, colons in a password, and a UTF-8 user
 for my $u (sort keys %USERS) {
     my $r = get($ok, Authorization => basic($u, $USERS{$u}));
     is($r->{status}, 200, "right password for $u: 200");
@@ -77,10 +78,41 @@ my %bad = (
     'NUL in user name'       => 'Basic ' . b64("a\0b:x"),
     'DEL in user name'       => 'Basic ' . b64("a\x7fb:x"),
     'LF in user name'        => 'Basic ' . b64("a\nb:x"),
+    'NUL in password'        => 'Basic ' . b64("alice:a\0b"),
+    'auth-params, no token'  => 'Basic realm="x"',
 );
 for my $what (sort keys %bad) {
     my $r = get($ok, Authorization => $bad{$what});
     is($r->{status}, 400, "malformed ($what): 400");
+}
+
+# Two Authorization fields: httpd joins them with ", ", which is no
+# token68 any more.
+{
+    my $r = raw_request($hp, "GET $ok HTTP/1.1\r\nHost: $hp\r\n"
+        . 'Authorization: ' . basic('alice', $USERS{alice}) . "\r\n"
+        . 'Authorization: ' . basic('bob', $USERS{bob}) . "\r\n"
+        . "Connection: close\r\n\r\n");
+    is($r->{status}, 400, 'two Authorization fields: 400');
+}
+# Controls other than NUL are legal in a password (RFC 7617): a TAB
+# makes a wrong password, not a malformed request.
+is(get($ok, Authorization => 'Basic ' . b64("alice:a\tb"))->{status}, 401,
+   'TAB in password: 401 (wrong password)');
+
+# --- user names are UTF-8 (charset UTF-8, the default): other bytes
+# are malformed; with charset Off they are just bytes (an unknown user).
+is(get($ok, Authorization => 'Basic ' . b64("j\xf6rg:x"))->{status}, 400,
+   'Latin-1 user name with charset UTF-8: 400');
+is(get('/nocharset/ok.txt', Authorization => 'Basic ' . b64("j\xf6rg:x"))
+       ->{status}, 401, 'Latin-1 user name with charset Off: 401');
+
+# --- HEAD
+{
+    my $r = req($hp, 'HEAD', $ok);
+    is($r->{status}, 401, 'HEAD without credentials: 401');
+    is_deeply([headers_named($r, 'WWW-Authenticate')], [$chal],
+              'HEAD without credentials: challenge');
 }
 
 # --- AuthChallengeCharset Off
@@ -106,6 +138,41 @@ is(get('/nocharset/ok.txt', Authorization => basic('carol', $USERS{carol}))
     my ($u) = grep { /\xc3/ } keys %USERS;
     my $r = get($ok, Authorization => basic($u, 'nope'));
     is($r->{status}, 401, 'UTF-8 user, wrong password: 401');
+}
+
+# --- Require user with a UTF-8 name
+{
+    my ($u) = grep { /\xc3/ } keys %USERS;
+    my $p = '/onlyjoerg/ok.txt';
+    is(get($p, Authorization => basic($u, $USERS{$u}))->{status}, 200,
+       'Require user jörg: jörg 200');
+    is(get($p, Authorization => basic('alice', $USERS{alice}))->{status},
+       401, 'Require user jörg: alice 401');
+}
+
+# --- two back-ends in order: dbm, then file
+{
+    my $p = '/multiprov/ok.txt';
+    is(get($p, Authorization => basic('carol', $USERS{carol}))->{status},
+       200, 'providers dbm file: DBM user 200');
+    is(get($p, Authorization => basic('henry', $FILE_USERS{henry}))
+           ->{status}, 200, 'providers dbm file: file-only user 200');
+    is(get($p, Authorization => basic('henry', 'bad'))->{status}, 401,
+       'providers dbm file: file-only user, wrong password 401');
+    is(get($p, Authorization => basic('nobody', 'bad'))->{status}, 401,
+       'providers dbm file: unknown user 401');
+}
+
+# --- same realm, another user file: what /basic/ verified (and may
+# have cached) must not open /samerealm/, whose file has only bob.
+{
+    is(get($ok, Authorization => basic('alice', $USERS{alice}))->{status},
+       200, 'alice at /basic/ (realm "AC Basic"): 200');
+    my $p = '/samerealm/ok.txt';
+    is(get($p, Authorization => basic('alice', $USERS{alice}))->{status},
+       401, 'alice at /samerealm/ (same realm, file without alice): 401');
+    is(get($p, Authorization => basic('bob', $USERS{bob}))->{status}, 200,
+       'bob at /samerealm/: 200');
 }
 
 # --- AuthChallengeProvider file (mod_authn_file behind this module)

@@ -46,14 +46,13 @@ use MIME::Base64 qw(encode_base64);
 use File::Spec ();
 use File::Path qw(make_path remove_tree);
 use POSIX ();
-use Apache::Test ();
-use Apache::TestRequest ();
+use Apache::TestConfig ();
 
 our @EXPORT_OK = qw(hostport raw_request req raw_connect read_response
                     headers_named header_count basic b64 curl curl_full
                     error_log_mark error_log_since wait_log
                     start_httpd stop_httpd t_dir secrets_in_log
-                    %USERS $CURL);
+                    %USERS %FILE_USERS %DYNAMIC_USERS $CURL);
 our %EXPORT_TAGS = (all => \@EXPORT_OK);
 
 our $CURL = '/usr/bin/curl';
@@ -65,17 +64,38 @@ our %USERS = (
     carol  => 'Carol-Pw-9Sy%',   # {SHA}    (htdbm -s)
     dave   => 'Dv4Tw&pq',        # crypt    (htdbm -d, 8 chars max)
     "j\xc3\xb6rg" => "J\xc3\xb6rg-Pw-5\xc3\x9cv",   # bcrypt, UTF-8
+    eve    => 'Eve:Pw:6:',       # $apr1$, colons in the password
+    gina   => 'Gina-Pw-4Hj',     # $apr1$ + ":staff,admins" (groups)
+    sam5   => 'Sha5-Pw-1Kl',     # $5$ SHA-256 crypt
+    sam6   => 'Sha6-Pw-2Mn',     # $6$ SHA-512 crypt
 );
+# Only in users.htpasswd (mod_authn_file), besides alice.
+our %FILE_USERS = (alice => $USERS{alice}, henry => 'Henry-Pw-2Cd');
+# Only in dynamic.db at start; t/config/dbmedit.t adds and removes more.
+our %DYNAMIC_USERS = (zed => 'Zed-Pw-1Ab');
 
 my $TIMEOUT = 10;
 
+# The configuration Apache-Test saved when it configured the server.
+# Apache::Test::config() would rebuild it (dozens of apxs and
+# apr-1-config runs, seconds per test file); the saved copy has every
+# port and path we need.
+my $CFG;
+sub _cfg {
+    return $CFG ||= Apache::TestConfig->thaw;
+}
+
+sub _var {
+    return _cfg()->{vars}{ $_[0] };
+}
+
 sub t_dir {
-    return Apache::Test::vars('t_dir');
+    return _var('t_dir');
 }
 
 sub hostport {
     my $name = shift;
-    my $cfg = Apache::Test::config();
+    my $cfg = _cfg();
     my $port;
     if (!defined $name || $name eq 'default') {
         $port = $cfg->{vars}{port};
@@ -266,13 +286,14 @@ sub curl_full {
 sub secrets_in_log {
     my ($mark, @more) = @_;
     my $log = error_log_since($mark);
-    my @secrets = (values %USERS, @more);
+    my @secrets = (values %USERS, values %FILE_USERS,
+                   values %DYNAMIC_USERS, @more);
     push @secrets, map { b64("$_:$USERS{$_}") } keys %USERS;
     return grep { index($log, $_) >= 0 } @secrets;
 }
 
 sub _error_log {
-    return File::Spec->catfile(Apache::Test::vars('t_logs'), 'error_log');
+    return File::Spec->catfile(_var('t_logs'), 'error_log');
 }
 
 sub error_log_mark {
@@ -318,8 +339,8 @@ sub start_httpd {
     my $port = _free_port();
     my $top = File::Spec->catdir(t_dir(), File::Spec->updir);
     my $mods = '/usr/lib/apache2/modules';
-    my $user = Apache::Test::vars('user') || 'www-data';
-    my $group = Apache::Test::vars('group') || 'www-data';
+    my $user = _var('user') || 'www-data';
+    my $group = _var('group') || 'www-data';
     my $conf = <<"EOC";
 ServerRoot "$dir"
 Listen 127.0.0.1:$port
@@ -355,7 +376,7 @@ EOC
     print $fh "ok\n";
     close $fh;
     chmod 0644, "$dir/httpd.conf", "$dir/htdocs/ok.txt";
-    my $httpd = Apache::Test::vars('httpd') || '/usr/sbin/apache2';
+    my $httpd = _var('httpd') || '/usr/sbin/apache2';
     my $out = _run_merged($httpd, '-f', "$dir/httpd.conf", '-k', 'start');
     my %h = (dir => $dir, port => $port, hostport => "127.0.0.1:$port",
              output => $out, httpd => $httpd,

@@ -12,7 +12,7 @@ use lib "$FindBin::Bin/../lib";
 use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
 
-plan tests => 36;
+plan tests => 38;
 
 my $proxy  = hostport('proxy_fwd');
 my $origin = hostport('origin');
@@ -70,6 +70,15 @@ is(via_proxy($url, 'Proxy-Authorization' => 'Basic %%%')->{status}, 400,
                 'Proxy-Authorization' => 'Basic eDp5');
     like($d->{body}, qr/^HTTP_PROXY_AUTHORIZATION=Basic eDp5$/m,
          'echo CGI shows Proxy-Authorization when sent directly');
+}
+
+# --- Proxy-Chain-Auth set for /chain/: Proxy-Authorization goes upstream
+{
+    my $r = via_proxy("http://$origin/chain/echo",
+                      'Proxy-Authorization' => $alice);
+    is($r->{status}, 200, 'Proxy-Chain-Auth: 200');
+    like($r->{body}, qr/^HTTP_PROXY_AUTHORIZATION=\Q$alice\E$/m,
+         'Proxy-Chain-Auth: origin received Proxy-Authorization');
 }
 
 # --- proxy and origin authentication together: the proxy takes

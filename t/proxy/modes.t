@@ -12,7 +12,7 @@ use lib "$FindBin::Bin/../lib";
 use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
 
-plan tests => 25;
+plan tests => 31;
 
 my $hp     = hostport();
 my $proxy  = hostport('proxy_fwd');
@@ -36,6 +36,22 @@ my $bob    = basic('bob', $USERS{bob});
     is($r->{status}, 401, 'reverse proxy ignores Proxy-Authorization: 401');
     is(curl('-u', "bob:$USERS{bob}", "http://$hp$p"), '200',
        'reverse proxy: curl -u 200');
+}
+
+# --- auto mode on the forward-proxy vhost for its own content: a plain
+# (origin-form) request, and an absolute URI naming the proxy itself,
+# are served locally (proxyreq 0): 401 + WWW-Authenticate.
+{
+    my ($pport) = (split /:/, $proxy)[1];
+    for my $t ('/basic/ok.txt', "http://localhost:$pport/basic/ok.txt") {
+        my $r = req($proxy, 'GET', $t, Host => "localhost:$pport");
+        is($r->{status}, 401, "proxy vhost, local $t: 401");
+        is_deeply([headers_named($r, 'WWW-Authenticate')],
+                  ['Basic realm="AC Basic", charset="UTF-8"'],
+                  "proxy vhost, local $t: WWW-Authenticate");
+        is(header_count($r, 'Proxy-Authenticate'), 0,
+           "proxy vhost, local $t: no Proxy-Authenticate");
+    }
 }
 
 # --- AuthChallengeProxyMode proxy on a plain location

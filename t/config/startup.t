@@ -1,9 +1,11 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# DBM type errors (SPEC 8): a wrong AuthChallengeDBMType gives a start-up
-# or log message that says so, never a bare 500.  Each case runs its own
-# throw-away httpd (t/var/httpd-*), since a start-up failure would take
-# the shared server down.
+# Start-up and configuration errors.  DBM type errors (SPEC 8): a wrong
+# AuthChallengeDBMType gives a start-up or log message that says so,
+# never a bare 500.  Bad directive values stop httpd with a message
+# naming the directive.  Each case runs its own throw-away httpd
+# (t/var/httpd-*), since a start-up failure would take the shared
+# server down.
 use strict;
 use warnings FATAL => 'all';
 
@@ -12,7 +14,7 @@ use lib "$FindBin::Bin/../lib";
 use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
 
-plan tests => 9;
+plan tests => 18;
 
 my $db = t_dir() . '/var/users.db';    # Berkeley DB ("default")
 
@@ -80,5 +82,32 @@ EOC
     ok(!$h->{ok}, 'unknown type: httpd does not start');
     like($h->{output}, qr/AuthChallengeDBMType/, 'message names the directive');
     like($h->{output}, qr/nosuchdbm/, 'message names the bad value');
+    stop_httpd($h);
+}
+
+# --- bad values of other directives stop httpd with a clear message
+# directive => [config line, what the message must say: the bad value
+# or the values allowed]
+my %bad = (
+    'AuthChallengeCharset'   => ["AuthChallengeCharset latin1",
+                                 qr/UTF-8.*Off|latin1/],
+    'AuthChallengeProxyMode' => ["AuthChallengeProxyMode sideways",
+                                 qr/auto.*proxy.*origin|sideways/],
+    'AuthChallengeProvider'  => ["AuthChallengeProvider nosuchprovider",
+                                 qr/nosuchprovider/],
+);
+for my $d (sort keys %bad) {
+    my ($line, $want) = @{ $bad{$d} };
+    my $h = start_httpd(name => lc $d, conf => <<"EOC");
+<Location />
+    AuthType Basic
+    AuthName "AC Bad"
+    $line
+    Require valid-user
+</Location>
+EOC
+    ok(!$h->{ok}, "$line: httpd does not start");
+    like($h->{output}, qr/\Q$d\E/, "$line: message names the directive");
+    like($h->{output}, $want, "$line: message says what is wrong");
     stop_httpd($h);
 }

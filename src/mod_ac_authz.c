@@ -1,0 +1,208 @@
+/* Licensed under the Apache License, Version 2.0 (see LICENSE). */
+#include "mod_ac_authz.h"
+
+#include "http_config.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "ap_provider.h"
+#include "mod_auth.h"
+#include "apr_lib.h"
+#include "apr_strings.h"
+
+#include "ac_bearer.h"
+#include "ac_challenge.h"
+#include "mod_ac_backends.h"
+#include "mod_ac_config.h"
+#include "mod_ac_request.h"
+
+APLOG_USE_MODULE(authchallenge);
+
+/* The scopes bearer-scope found missing: the 403 challenge names them. */
+#define AC_SCOPE_NOTE "authchallenge-insufficient-scope"
+
+void ac_authz_set_identity(request_rec *r, const ac_identity *id)
+{
+    const apr_array_header_t *arr;
+    int i;
+
+    ap_set_module_config(r->request_config, &authchallenge_module,
+                         (void *)id);
+    arr = id && id->claims ? apr_table_elts(id->claims) : NULL;
+    for (i = 0; arr && i < arr->nelts; i++) {
+        const apr_table_entry_t *e = &APR_ARRAY_IDX(arr, i,
+                                                    apr_table_entry_t);
+        char *name = apr_pstrcat(r->pool, "AUTHCHALLENGE_CLAIM_", e->key,
+                                 NULL), *c;
+        for (c = name; *c; c++) {
+            if (!apr_isalnum(*c)) {
+                *c = '_';           /* a safe environment variable name */
+            }
+        }
+        apr_table_set(r->subprocess_env, name, e->val);
+    }
+}
+
+static const ac_identity *identity(request_rec *r)
+{
+    request_rec *main = r->main ? r->main : r;
+
+    return ap_get_module_config(main->request_config,
+                                &authchallenge_module);
+}
+
+/* The words of a Require line, quotes honoured. */
+static apr_array_header_t *words(request_rec *r, const char *line)
+{
+    apr_array_header_t *a = apr_array_make(r->pool, 4, sizeof(char *));
+    const char *w;
+
+    while (line && *line && *(w = ap_getword_conf(r->pool, &line))) {
+        APR_ARRAY_PUSH(a, const char *) = w;
+    }
+    return a;
+}
+
+/* Group names compare exactly; DNs (they hold '=') without case. */
+static int same_group(const char *a, const char *b)
+{
+    return strchr(a, '=') ? !strcasecmp(a, b) : !strcmp(a, b);
+}
+
+static authz_status group_check(request_rec *r, const char *line,
+                                const void *parsed)
+{
+    ac_dir_conf *dc = ap_get_module_config(r->per_dir_config,
+                                           &authchallenge_module);
+    apr_array_header_t *want = words(r, line), *have = NULL;
+    const char *reason = NULL;
+    ac_be_status st;
+    int i, j;
+
+    if (!r->user) {
+        return AUTHZ_DENIED_NO_USER;
+    }
+    st = ac_backend_groups(ac_request_backends(r, dc), r->user, &have,
+                           &reason, r->pool);
+    if (st == AC_BE_ERROR) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AC01040: groups of "
+                      "\"%s\": %s", ap_escape_logitem(r->pool, r->user),
+                      reason);
+        return AUTHZ_GENERAL_ERROR;
+    }
+    for (i = 0; st == AC_BE_OK && i < want->nelts; i++) {
+        for (j = 0; j < have->nelts; j++) {
+            if (same_group(APR_ARRAY_IDX(want, i, const char *),
+                           APR_ARRAY_IDX(have, j, const char *))) {
+                return AUTHZ_GRANTED;
+            }
+        }
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AC01041: user \"%s\" is "
+                  "in none of the groups: %s",
+                  ap_escape_logitem(r->pool, r->user),
+                  ap_escape_logitem(r->pool, line));
+    return AUTHZ_DENIED;
+}
+
+static authz_status scope_check(request_rec *r, const char *line,
+                                const void *parsed)
+{
+    const ac_identity *id = identity(r);
+    apr_array_header_t *need = words(r, line);
+
+    if (!r->user) {
+        return AUTHZ_DENIED_NO_USER;
+    }
+    if (id && ac_bearer_has_scopes(id->scopes, need)) {
+        return AUTHZ_GRANTED;
+    }
+    apr_table_setn(r->notes, AC_SCOPE_NOTE,
+                   apr_array_pstrcat(r->pool, need, ' '));
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AC01042: user \"%s\": "
+                  "insufficient scope, needs: %s",
+                  ap_escape_logitem(r->pool, r->user),
+                  ap_escape_logitem(r->pool, line));
+    return AUTHZ_DENIED;
+}
+
+static authz_status claim_check(request_rec *r, const char *line,
+                                const void *parsed)
+{
+    apr_array_header_t *w = words(r, line);
+    const char *name;
+    int i;
+
+    if (!r->user) {
+        return AUTHZ_DENIED_NO_USER;
+    }
+    if (w->nelts < 2) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AC01043: Require "
+                      "bearer-claim needs a claim name and a value");
+        return AUTHZ_GENERAL_ERROR;
+    }
+    name = APR_ARRAY_IDX(w, 0, const char *);
+    for (i = 1; i < w->nelts; i++) {
+        if (ac_identity_claim_matches(identity(r), name,
+                                      APR_ARRAY_IDX(w, i, const char *),
+                                      r->pool)) {
+            return AUTHZ_GRANTED;
+        }
+    }
+    return AUTHZ_DENIED;
+}
+
+/*
+ * httpd answers the denial of an authenticated user with 401 (unless
+ * AuthzSendForbiddenOnFailure), and no hook may change that status
+ * before the error page is built; this is the last place that can.
+ * Only a bearer-scope denial turns the 401/407 into 403, with the
+ * insufficient_scope challenge of RFC 6750 §3.1.
+ */
+static void scope_error(request_rec *r)
+{
+    const char *scopes = apr_table_get(r->notes, AC_SCOPE_NOTE);
+    int proxy, was = r->status;
+    const char *realm;
+
+    if (!scopes || (was != HTTP_UNAUTHORIZED && was != HTTP_FORBIDDEN
+                    && was != HTTP_PROXY_AUTHENTICATION_REQUIRED)) {
+        return;
+    }
+    proxy = ac_request_is_proxy(r);
+    realm = ap_auth_name(r) ? ap_auth_name(r) : "";
+    apr_table_unset(r->err_headers_out, ac_hdr_challenge(proxy));
+    apr_table_setn(r->err_headers_out, ac_hdr_challenge(proxy),
+                   apr_psprintf(r->pool, "Bearer realm=%s, error="
+                                "\"insufficient_scope\", scope=%s",
+                                ac_authparam_quote(r->pool, realm),
+                                ac_authparam_quote(r->pool, scopes)));
+    r->status = HTTP_FORBIDDEN;
+    if (was != HTTP_FORBIDDEN) {
+        /* the page text was chosen for the old status: give it ours */
+        ap_custom_response(r, was, "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD "
+                           "HTML 2.0//EN\">\n<html><head><title>403 "
+                           "Forbidden</title></head><body><h1>Forbidden"
+                           "</h1><p>The token lacks a required scope.</p>"
+                           "</body></html>\n");
+    }
+}
+
+static const authz_provider group_provider = { group_check, NULL };
+static const authz_provider scope_provider = { scope_check, NULL };
+static const authz_provider claim_provider = { claim_check, NULL };
+
+void ac_authz_register(apr_pool_t *p)
+{
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "challenge-group",
+                              AUTHZ_PROVIDER_VERSION, &group_provider,
+                              AP_AUTH_INTERNAL_PER_CONF);
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "bearer-scope",
+                              AUTHZ_PROVIDER_VERSION, &scope_provider,
+                              AP_AUTH_INTERNAL_PER_CONF);
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "bearer-claim",
+                              AUTHZ_PROVIDER_VERSION, &claim_provider,
+                              AP_AUTH_INTERNAL_PER_CONF);
+    ap_hook_insert_error_filter(scope_error, NULL, NULL, APR_HOOK_MIDDLE);
+}

@@ -1,0 +1,19 @@
+/* Licensed under the Apache License, Version 2.0 (see LICENSE). */
+/*
+ * httpd glue for LDAP: one back-end (and so one connection pool) per
+ * distinct LDAP configuration per process, however many <Location>s
+ * share it.
+ */
+#ifndef MOD_AC_LDAP_H
+#define MOD_AC_LDAP_H
+
+#include "httpd.h"
+#include "mod_ac_config.h"
+
+int ac_ldap_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                        apr_pool_t *ptemp, server_rec *s);
+
+/* The LDAP back-end of r's directory, or NULL without a URL. */
+const ac_backend *ac_ldap_backend(request_rec *r, const ac_dir_conf *dc);
+
+#endif
