@@ -17,7 +17,7 @@ use ACDigest qw(:all);
 my @ALGS = qw(SHA-512-256 SHA-512-256-sess SHA-256 SHA-256-sess
               MD5 MD5-sess);
 
-plan tests => 19 + @ALGS * 2 * 2 * 3 + 3 + 12 + 4;
+plan tests => 22 + @ALGS * 2 * 2 * 3 + 3 + 12 + 4;
 
 digest_users();
 my $hp = hostport();
@@ -113,6 +113,19 @@ for my $alg (@ALGS) {
     ($r) = auth_get('/digest/ok.txt', alg => 'MD5', user => "j\xc3\xb6rg",
                     pass => $DUSERS{"j\xc3\xb6rg"});
     is($r->{status}, 200, 'non-ASCII user as plain UTF-8 username: 200');
+}
+
+# Authentication-Info survives an error page (err_headers_out).
+{
+    my ($r, $st) = auth_get('/digest/missing.txt', alg => 'SHA-256',
+                            user => 'alice', pass => $DUSERS{alice});
+    is($r->{status}, 404, 'authenticated request for a missing file: 404');
+    ok(rspauth_ok($st, (headers_named($r, 'Authentication-Info'))[0]),
+       '404: Authentication-Info with the right rspauth');
+    # No algorithm parameter means MD5 (RFC 7616 3.4).
+    ($r, $st) = auth_get('/digest/ok.txt', alg => 'MD5', drop => ['algorithm'],
+                         user => 'alice', pass => $DUSERS{alice});
+    is($r->{status}, 200, 'MD5 response without algorithm=: 200');
 }
 
 # ---------------------------------------------------------- 5. bodies

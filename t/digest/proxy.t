@@ -15,7 +15,7 @@ use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
 use ACDigest qw(:all);
 
-plan tests => 38;
+plan tests => 41;
 
 digest_users();
 my $proxy  = hostport('digest_proxy');
@@ -66,6 +66,13 @@ my $c = pick(digest_challenges($r, $PA), 'SHA-256');
 
     is(via($url, 'Proxy-Authorization' => $h)->{status}, 407,
        'replayed nc through the proxy: 407');
+    my $miss = "http://$origin/missing.txt";
+    ($h, $st) = authorize(chal => $c, uri => '/missing.txt', %alice,
+                          nc => 7);
+    $r = via($miss, 'Proxy-Authorization' => $h);
+    is($r->{status}, 404, "origin's 404 through the proxy");
+    ok(rspauth_ok($st, (headers_named($r, $PAI))[0]),
+       '404 through the proxy: Proxy-Authentication-Info kept');
     ($h) = authorize(chal => $c, uri => '/other.txt', %alice, nc => 3);
     is(via($url, 'Proxy-Authorization' => $h)->{status}, 400,
        'uri naming another resource: 400');
@@ -137,6 +144,8 @@ my $c = pick(digest_challenges($r, $PA), 'SHA-256');
            . "Proxy-Authorization: $h\r\n\r\n";
     $r = read_response($s, 'CONNECT');
     is($r->{status}, 200, 'CONNECT, uri host:port: 200');
+    is(header_count($r, $PAI), 0,
+       'CONNECT 200: no Proxy-Authentication-Info (SPEC 4)');
     print $s "GET /ok.txt HTTP/1.1\r\nHost: $origin\r\n"
            . "Connection: close\r\n\r\n";
     my $in = read_response($s, 'GET');
