@@ -15,7 +15,7 @@ use ACTest qw(:all);
 use ACDigest qw(:all);
 use Time::HiRes ();
 
-plan tests => 55;
+plan tests => 59;
 
 digest_users();
 my $hp = hostport();
@@ -115,8 +115,23 @@ my $c = chal($PATH);
     is(try($h)->{status}, 400, 'missing response: 400');
     ($h) = authorize(%base, drop => ['nonce']);
     is(try($h)->{status}, 400, 'missing nonce: 400');
-    ($h) = authorize(%base, user => "al\x01ice");
-    is(try($h)->{status}, 400, 'control character in username: 400');
+    ($h) = authorize(%base, drop => ['username'],
+                     set => { 'username*' => "UTF-8''al%01ice" });
+    is(try($h)->{status}, 400, 'control character in username*: 400');
+    ($h) = authorize(%base, drop => ['username'],
+                     set => { 'username*' => "UTF-8''j%C3rg" });
+    is(try($h)->{status}, 400, 'username* not UTF-8: 400');
+    ($h) = authorize(%base, drop => ['username'],
+                     set => { 'username*' => "UTF-8''al%ice" });
+    is(try($h)->{status}, 400, 'username* with a bad %-escape: 400');
+    ($h) = authorize(%base, drop => ['username'], userhash => 1,
+                     set => { 'username*' => "UTF-8''alice" });
+    is(try($h)->{status}, 400, 'username* with userhash=true: 400');
+    # RFC 8187: charset and hex digits are case-insensitive.
+    ($h) = authorize(%base, user => "j\xc3\xb6rg", nc => 9,
+                     pass => $DUSERS{"j\xc3\xb6rg"}, drop => ['username'],
+                     set => { 'username*' => "utf-8''j%c3%b6rg" });
+    is(try($h)->{status}, 200, "username*=utf-8''j%c3%b6rg: 200");
     ($h) = authorize(%base, user => "j\xc3rg");
     is(try($h)->{status}, 400, 'username not UTF-8: 400');
     is(try('Digest ' . join(', ', map { "p$_=x" } 1 .. 40))->{status},
