@@ -82,7 +82,7 @@ boundary:
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
-$(BUILDDIR)/unit/%: t/unit/%.c $(CORE_OBJS) t/unit/ac_test.h
+$(BUILDDIR)/unit/%: t/unit/%.c $(CORE_OBJS) $(wildcard t/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -It/unit -o $@ $< $(CORE_OBJS) \
 	    $(APR_LIBS) $(EXT_LIBS) -lcmocka
