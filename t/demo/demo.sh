@@ -23,11 +23,13 @@ add_user() {    # user password
 start() {
     stop
     rm -rf "$demo"
-    mkdir -p "$demo/htdocs/basic"
+    mkdir -p "$demo/htdocs/basic" "$demo/htdocs/challenge"
     echo "Hello from the demo origin" > "$demo/htdocs/index.html"
     echo "Hello, authenticated user" > "$demo/htdocs/basic/index.html"
+    echo "Hello, user of any scheme" > "$demo/htdocs/challenge/index.html"
     printf '%s\n' alice-pw | "$htc" -c -i -r "Demo Realm" "$demo/users.dbm" alice
     add_user bob bob-pw
+    token=$("$htc" -T -s "read" -e 86400 "$demo/users.dbm" alice 2>/dev/null)
     sed -e "s|@DEMO@|$demo|g" -e "s|@ORIGIN@|$origin|g" \
         -e "s|@PROXY@|$proxy|g" -e "s|@MODULE@|$top/.libs/mod_authchallenge.so|g" \
         "$top/conf/examples/demo.conf.in" > "$demo/httpd.conf"
@@ -49,13 +51,27 @@ Origin (401 + WWW-Authenticate):
   curl -i -u alice:wrong http://127.0.0.1:$origin/basic/
       -> 401
 
+Every scheme in one place (AuthType Challenge):
+  curl -i http://127.0.0.1:$origin/challenge/
+      -> 401 with four WWW-Authenticate fields: Digest SHA-256, Digest MD5,
+         Bearer, Basic
+  curl -i --digest -u alice:alice-pw http://127.0.0.1:$origin/challenge/
+      -> 200 and Authentication-Info: qop=auth, rspauth="...", ...
+  curl -i --oauth2-bearer $token http://127.0.0.1:$origin/challenge/
+      -> 200 (an opaque token issued by: htchallenge -T demo/users.dbm alice)
+  curl -i --basic -u bob:bob-pw http://127.0.0.1:$origin/challenge/
+      -> 200
+
 Forward proxy (407 + Proxy-Authenticate):
   curl -i -x http://127.0.0.1:$proxy http://127.0.0.1:$origin/
-      -> 407, Proxy-Authenticate: Basic realm="Demo Proxy", charset="UTF-8"
+      -> 407, Proxy-Authenticate: Digest ... algorithm=SHA-256 ...,
+         Digest ... algorithm=MD5 ..., Basic realm="Demo Realm", charset="UTF-8"
+  curl -i -x http://127.0.0.1:$proxy --proxy-digest --proxy-user bob:bob-pw http://127.0.0.1:$origin/
+      -> 200, "Hello from the demo origin", Proxy-Authentication-Info: ...
   curl -i -x http://127.0.0.1:$proxy --proxy-user bob:bob-pw http://127.0.0.1:$origin/
-      -> 200, "Hello from the demo origin"
-  curl -i -p -x http://127.0.0.1:$proxy --proxy-user bob:bob-pw http://127.0.0.1:$origin/
-      -> CONNECT tunnel, then 200
+      -> 200 (Basic)
+  curl -i -p -x http://127.0.0.1:$proxy --proxy-digest --proxy-user bob:bob-pw http://127.0.0.1:$origin/
+      -> CONNECT tunnel (Digest uri 127.0.0.1:$origin), then 200
 
 Stop it with: make demo-stop
 MSG
