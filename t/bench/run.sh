@@ -243,18 +243,25 @@ tables_md() {
     {
         t[NR] = $1; l[NR] = $2; c[NR] = $3; u[NR] = $4; r[NR] = $5
         p[NR] = $6; s[NR] = $7; cpu[NR] = $8
-        if ($2 ~ /^static/ && $7 == "ok") { base[$1 "/" $3] += $5; nb[$1 "/" $3]++ }
+        if ($2 ~ /^static/ && $7 == "ok") {
+            base[$1 "/" $3] += $5; nb[$1 "/" $3]++; bcpu[$1 "/" $3] += $8
+        }
     }
     END {
         print "### Main table (wrk -t1 -c" c[1] ")"
         print ""
-        print "| row | req/s | ratio to static | p99 latency (ms) | server CPU per request (µs) | status |"
-        print "|---|---:|---:|---:|---:|---|"
+        print "| row | req/s | ratio to static | p99 latency (ms) | server CPU per request (µs) | CPU over static (µs) | status |"
+        print "|---|---:|---:|---:|---:|---:|---|"
         for (i = 1; i <= NR; i++) if (t[i] == "main") {
-            b = base["main/" c[i]] / nb["main/" c[i]]
-            printf "| %s | %s | %s | %s | %s | %s |\n", l[i], r[i],
+            k = "main/" c[i]
+            b = nb[k] ? base[k] / nb[k] : 0
+            bc = nb[k] ? bcpu[k] / nb[k] : 0
+            printf "| %s | %s | %s | %s | %s | %s | %s |\n", l[i], r[i],
                 (b > 0 && r[i] > 0) ? sprintf("%.2f", r[i] / b) : "-",
-                p[i], cpu[i], (s[i] == "ok") ? "ok" : "**" s[i] "**"
+                p[i], cpu[i],
+                (bc > 0 && cpu[i] != "-" && l[i] !~ /^static/) ? \
+                    sprintf("%+.0f", cpu[i] - bc) : "",
+                (s[i] == "ok") ? "ok" : "**" s[i] "**"
         }
         print ""
         print "### Scaling: Basic + DBM bcrypt (this module)"
@@ -339,7 +346,9 @@ write_results() {
         echo "- server CPU per request: user + system time of httpd (all"
         echo "  processes) and slapd during the row, divided by the requests;"
         echo "  less disturbed by other jobs than req/s (wrk runs on the same"
-        echo "  CPUs, and its share is not counted)"
+        echo "  CPUs, and its share is not counted); \"CPU over static\" is the"
+        echo "  row's CPU per request minus static's mean: what authentication"
+        echo "  costs"
         echo "- run time: $(( $(date +%s) - started )) s"
         echo
         tables_md
