@@ -1,0 +1,437 @@
+#!/usr/bin/env bash
+# Licensed under the Apache License, Version 2.0 (see LICENSE).
+#
+# make bench: throughput of mod_authchallenge side by side with httpd's
+# own modules, as a ratio to an unauthenticated static file (DESIGN.md,
+# "Benchmark method").  One httpd (mpm_event) with every row on its own
+# <Location>, a throw-away slapd for the LDAP rows, wrk for the load.
+# Writes t/bench/results.md and t/bench/bench.png.
+#
+# Environment: BENCH_SECONDS (5) per row, BENCH_CONNECTIONS (20),
+# BENCH_BCRYPT_COST (5, htpasswd's default), BENCH_VAR (t/bench/var),
+# BENCH_DIGEST_N (lines of Digest headers; default sized from the
+# warm-up), BENCH_ROWS (regex: run only matching "table label cN" rows),
+# BENCH_LOGLEVEL (warn), BUILDDIR (build).  wrk's reports: var/wrk/.  Exits non-zero when a row failed.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+var=${BENCH_VAR:-$here/var}
+srv=$var/srv                # server root, rebuilt every run
+keep=$var/keep              # slow-to-make files kept between runs
+ldapdir=$var/ldap
+dur=${BENCH_SECONDS:-5}
+conns=${BENCH_CONNECTIONS:-20}
+cost=${BENCH_BCRYPT_COST:-5}
+httpd=/usr/sbin/apache2
+module=$top/.libs/mod_authchallenge.so
+htc=$top/${BUILDDIR:-build}/htchallenge
+# a partial run (BENCH_ROWS) leaves the checked-in results alone
+if [ -n "${BENCH_ROWS:-}" ]; then outdir=$var; else outdir=$here; fi
+rows=$var/rows.tsv  # table label conns users rps p99 status cpu-us/req
+started=$(date +%s)
+
+die() { echo "bench: $*" >&2; exit 1; }
+note() { printf '%s\n' "$*" >&2; }
+
+for tool in "$httpd" wrk curl openssl python3 perl gnuplot htpasswd \
+    htdbm htdigest; do
+    command -v "$tool" >/dev/null || die "$tool not found (make deps)"
+done
+[ -f "$module" ] || die "$module not built (make module)"
+[ -x "$htc" ] || die "$htc not built (make htchallenge)"
+
+# ------------------------------------------------------------ servers
+httpd_pid=
+cleanup() {
+    local rc=$?
+    if [ -n "$httpd_pid" ] && kill -0 "$httpd_pid" 2>/dev/null; then
+        kill -TERM "$httpd_pid" 2>/dev/null || true
+        for _ in $(seq 100); do
+            kill -0 "$httpd_pid" 2>/dev/null || break
+            sleep 0.05
+        done
+        kill -KILL "$httpd_pid" 2>/dev/null || true
+    fi
+    "$top/t/ldap/slapd-ctl" stop "$ldapdir" >/dev/null 2>&1 || true
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+    perl -MIO::Socket::INET -e '
+        my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1",
+            LocalPort => 0, Listen => 1, ReuseAddr => 1) or die "$!\n";
+        print $s->sockport, "\n";'
+}
+
+start_httpd() {
+    local port=$1 ldapport=$2
+    sed -e "s|@VAR@|$srv|g" -e "s|@PORT@|$port|g" \
+        -e "s|@LDAPPORT@|$ldapport|g" -e "s|@MODULE@|$module|g" \
+        -e "s|@LOGLEVEL@|${BENCH_LOGLEVEL:-warn}|g" \
+        "$here/httpd.conf.in" >"$srv/httpd.conf"
+    "$httpd" -f "$srv/httpd.conf" -t >"$var/configtest.out" 2>&1 \
+        || { cat "$var/configtest.out" >&2; die "bad httpd.conf"; }
+    "$httpd" -f "$srv/httpd.conf" -k start \
+        || die "httpd did not start (see $srv/error_log)"
+    for _ in $(seq 100); do
+        [ -s "$srv/httpd.pid" ] && \
+            curl -s -o /dev/null "http://127.0.0.1:$port/static/f.txt" \
+            && break
+        sleep 0.05
+    done
+    httpd_pid=$(cat "$srv/httpd.pid" 2>/dev/null) \
+        || die "httpd did not start (see $srv/error_log)"
+}
+
+# ------------------------------------------------------------ fixtures
+b64() { printf '%s' "$1" | base64 -w0; }
+
+make_docs() {
+    local d
+    mkdir -p "$srv/htdocs" "$srv/run"
+    for d in static stock-file-apr1 stock-file-bcrypt stock-dbm-apr1 \
+        stock-digest-md5 ac-basic-dbm ac-basic-dbm-nocache ac-basic-ldap \
+        ac-basic-ldap-nocache ac-digest-md5 ac-digest-sha256 \
+        ac-bearer-hs256 ac-bearer-rs256 ac-bearer-rs256-nocache \
+        ac-dbm-10 ac-dbm-10-nocache ac-dbm-10k ac-dbm-1m \
+        ac-dbm-1m-nocache; do
+        mkdir -p "$srv/htdocs/$d"
+        # 100 bytes
+        printf '%099d\n' 0 >"$srv/htdocs/$d/f.txt"
+    done
+}
+
+make_users() {
+    local hash
+    htpasswd -c -b -m "$srv/apr1.htpasswd" alice alice-pw 2>/dev/null
+    htpasswd -c -b -B -C "$cost" "$srv/bcrypt.htpasswd" alice alice-pw \
+        2>/dev/null
+    htdbm -c -b -m "$srv/apr1.dbm" alice alice-pw >/dev/null 2>&1
+    # htdigest reads the password from the terminal only
+    printf 'alice:Bench:%s\n' \
+        "$(printf 'alice:Bench:alice-pw' | md5sum | cut -d' ' -f1)" \
+        >"$srv/digest.htdigest"
+    printf 'alice-pw\n' | "$htc" -c -i -C "$cost" -r Bench \
+        "$srv/users.dbm" alice >/dev/null 2>&1
+    hash=$(htpasswd -n -b -B -C "$cost" alice alice-pw | cut -d: -f2-)
+    perl "$here/mkdbm.pl" "$srv/users-10.dbm" 10 "$hash"
+    perl "$here/mkdbm.pl" "$srv/users-10k.dbm" 10000 "$hash"
+    # a million users take a while: keep the file between runs
+    if [ ! -s "$keep/users-1m.dbm" ] || \
+        [ "$(cat "$keep/users-1m.cost" 2>/dev/null)" != "$cost" ]; then
+        note "writing a DBM file of 1 000 000 users (kept for next runs)"
+        perl "$here/mkdbm.pl" "$keep/users-1m.dbm" 1000000 "$hash"
+        echo "$cost" >"$keep/users-1m.cost"
+    fi
+    ln -sf "$keep/users-1m.dbm" "$srv/users-1m.dbm"
+}
+
+make_keys() {
+    openssl rand -hex 32 | tr -d '\n' >"$srv/hs256.key"
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+        -out "$srv/rs256.key" 2>/dev/null
+    openssl pkey -in "$srv/rs256.key" -pubout -out "$srv/rs256.pub"
+    chmod 600 "$srv/hs256.key" "$srv/rs256.key"
+}
+
+# ------------------------------------------------------------ measuring
+# row TABLE LABEL PATH CONNS USERS AUTH
+#   AUTH: "" (none), "H:<Authorization value>" (fixed header) or
+#   "L:<file>" (one line per request, rotate.lua; line 1 is the check)
+row() {
+    local table=$1 label=$2 path=$3 c=$4 users=$5 auth=$6
+    local url="http://127.0.0.1:$port$path" out check t0 t1
+    [[ "$table $label c$c" =~ ${BENCH_ROWS:-.} ]] || return 0
+    nrow=$((nrow + 1))
+    out=$var/wrk/$nrow.out
+    local -a hdr=() wrkargs=()
+    case $auth in
+    H:*) hdr=(-H "Authorization: ${auth#H:}")
+         wrkargs=(-H "Authorization: ${auth#H:}") ;;
+    L:*) hdr=(-H "Authorization: $(head -n1 "${auth#L:}")")
+         wrkargs=(-s "$here/rotate.lua") ;;
+    esac
+    check=$(curl -s -o /dev/null -w '%{http_code}' "${hdr[@]}" "$url") \
+        || check=000
+    if [ "$check" != 200 ]; then
+        note "FAIL $label: check request got $check, not 200"
+        printf '%s\t%s\t%s\t%s\t0\t-\tFAIL (check: %s)\t-\n' \
+            "$table" "$label" "$c" "$users" "$check" >>"$rows"
+        return 0
+    fi
+    t0=$(server_ticks)
+    if [ "${auth:0:2}" = L: ]; then
+        wrk -t1 -c"$c" -d"${dur}s" --latency "${wrkargs[@]}" "$url" \
+            -- "${auth#L:}" 2 >"$out" 2>&1 || true
+    else
+        wrk -t1 -c"$c" -d"${dur}s" --latency "${wrkargs[@]}" "$url" \
+            >"$out" 2>&1 || true
+    fi
+    t1=$(server_ticks)
+    { echo "# $table / $label / c$c / $url"; cat "$out"
+      echo "server CPU ticks: $((t1 - t0)) (CLK_TCK $(getconf CLK_TCK))"
+    } >"$out.tmp"
+    mv "$out.tmp" "$out"
+    parse_wrk "$table" "$label" "$c" "$users" <"$out" >>"$rows"
+    tail -n1 "$rows" | awk -F'\t' '{ printf "  %-50s %6s req/s  p99 %7s ms  %5s us CPU/req  %s\n", $2 " (c" $3 ")", $5, $6, $8, $7 }' >&2
+}
+
+# wrk's report -> one TSV line.  Anything but 200 makes the row FAIL.
+parse_wrk() {
+    awk -F'\t' -v table="$1" -v label="$2" -v c="$3" -v users="$4" \
+        -v hz="$(getconf CLK_TCK)" '
+    function ms(v) {
+        if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
+        if (v ~ /ms$/) return substr(v, 1, length(v) - 2) + 0
+        if (v ~ /m$/)  return substr(v, 1, length(v) - 1) * 60000
+        if (v ~ /s$/)  return substr(v, 1, length(v) - 1) * 1000
+        return v
+    }
+    { split($0, f, " ") }
+    /requests in/            { total = f[1] }
+    /^Requests\/sec:/        { rps = f[2] }
+    f[1] == "99%"            { p99 = ms(f[2]) }
+    /Non-2xx or 3xx/         { bad = f[5] }
+    /^server CPU ticks:/     { ticks = f[4] }
+    /Socket errors:/ {
+        n = split($0, e, /[^0-9]+/)
+        for (i = 1; i <= n; i++) errs += e[i]
+    }
+    END {
+        status = "ok"
+        if (rps == "" || total == 0) status = "FAIL (wrk: no result)"
+        else if (bad + 0 > 0)
+            status = sprintf("FAIL (%d of %d not 200)", bad, total)
+        else if (errs + 0 > 0)
+            status = sprintf("FAIL (%d socket errors)", errs)
+        if (p99 == "") p99 = "-"; else p99 = sprintf("%.2f", p99)
+        cpu = total > 0 ? sprintf("%.0f", ticks * 1e6 / hz / total) : "-"
+        printf "%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%s\n",
+            table, label, c, users, rps, p99, status, cpu
+    }'
+}
+
+# CPU time (clock ticks) used so far by httpd (parent and children) and
+# slapd: a noise-resistant cost per request next to the throughput,
+# which other jobs on the machine disturb more.
+server_ticks() {
+    local pids
+    pids="$httpd_pid $(ps -o pid= --ppid "$httpd_pid" 2>/dev/null | tr '\n' ' ')"
+    pids="$pids $(cat "$ldapdir/slapd.pid" 2>/dev/null || true)"
+    for p in $pids; do cat "/proc/$p/stat" 2>/dev/null || true; done |
+        sed 's/^.*) //' | awk '{ t += $12 + $13 } END { print t + 0 }'
+}
+
+rps_of() {      # TABLE LABEL CONNS -> req/s of that row (0 if none)
+    awk -F'\t' -v t="$1" -v l="$2" -v c="$3" \
+        '$1 == t && $2 == l && $3 == c { r = $5 } END { print r + 0 }' \
+        "$rows"
+}
+
+digest_lines() {    # PATH FILE: precomputed Authorization values
+    python3 "$here/digest.py" "http://127.0.0.1:$port$1" alice alice-pw \
+        "$digest_n" "$conns" "$2"
+}
+
+# ------------------------------------------------------------ output
+# The two tables as markdown; ratio to the static row of the same table
+# and connection count (main table: the mean of the static runs).
+tables_md() {
+    awk -F'\t' '
+    function flush_main() { }
+    {
+        t[NR] = $1; l[NR] = $2; c[NR] = $3; u[NR] = $4; r[NR] = $5
+        p[NR] = $6; s[NR] = $7; cpu[NR] = $8
+        if ($2 ~ /^static/ && $7 == "ok") {
+            base[$1 "/" $3] += $5; nb[$1 "/" $3]++; bcpu[$1 "/" $3] += $8
+        }
+    }
+    END {
+        print "### Main table (wrk -t1 -c" c[1] ")"
+        print ""
+        print "| row | req/s | ratio to static | p99 latency (ms) | server CPU per request (µs) | CPU over static (µs) | status |"
+        print "|---|---:|---:|---:|---:|---:|---|"
+        for (i = 1; i <= NR; i++) if (t[i] == "main") {
+            k = "main/" c[i]
+            b = nb[k] ? base[k] / nb[k] : 0
+            bc = nb[k] ? bcpu[k] / nb[k] : 0
+            printf "| %s | %s | %s | %s | %s | %s | %s |\n", l[i], r[i],
+                (b > 0 && r[i] > 0) ? sprintf("%.2f", r[i] / b) : "-",
+                p[i], cpu[i],
+                (bc > 0 && cpu[i] != "-" && l[i] !~ /^static/) ? \
+                    sprintf("%+.0f", cpu[i] - bc) : "",
+                (s[i] == "ok") ? "ok" : "**" s[i] "**"
+        }
+        print ""
+        print "### Scaling: Basic + DBM bcrypt (this module)"
+        print ""
+        print "| row | connections | users in DBM | req/s | ratio to static (same connections) | p99 latency (ms) | server CPU per request (µs) | status |"
+        print "|---|---:|---:|---:|---:|---:|---:|---|"
+        for (i = 1; i <= NR; i++) if (t[i] == "scale") {
+            k = base["scale/" c[i]] ? "scale/" c[i] : "main/" c[i]
+            b = nb[k] ? base[k] / nb[k] : 0
+            printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", l[i],
+                c[i], u[i], r[i],
+                (b > 0 && r[i] > 0) ? sprintf("%.2f", r[i] / b) : "-",
+                p[i], cpu[i], (s[i] == "ok") ? "ok" : "**" s[i] "**"
+        }
+    }' "$rows"
+}
+
+plot() {
+    local dat=$var/plot.dat n
+    awk -F'\t' '
+        $1 == "main" && $2 ~ /^static/ && $7 == "ok" { b += $5; nb++ }
+        $1 == "main" && $2 !~ /^static/ { l[++m] = $2; r[m] = $5; s[m] = $7 }
+        END {
+            if (m) printf "\"static (no auth)\"\t1.000\t2\n"
+            for (i = 1; i <= m; i++) {
+                v = (nb && s[i] == "ok") ? r[i] / (b / nb) : 0
+                lab = (s[i] == "ok") ? l[i] : l[i] " FAILED"
+                gsub(/"/, "", lab)
+                printf "\"%s\"\t%.3f\t%d\n", lab, v, (lab ~ /^authchallenge/)
+            }
+        }' "$rows" >"$dat"
+    n=$(wc -l <"$dat")
+    [ "$n" -gt 0 ] || return 0      # BENCH_ROWS left out the main table
+    # horizontal bars, first row on top
+    gnuplot <<GP
+set terminal pngcairo size 1000,$((120 + 32 * n)) font "sans,10" noenhanced
+set output "$outdir/bench.png"
+set title "make bench: requests/s relative to a static file (wrk -t1 -c$conns, ${dur} s a row)"
+set xlabel "ratio to static"
+set xrange [0:1.25]
+set yrange [-0.7:$n - 0.3]
+set ytics scale 0
+set grid xtics
+set style fill solid 0.85 border -1
+set key below horizontal
+set arrow from 0.9, graph 0 to 0.9, graph 1 nohead dt 2 lc rgb "red"
+set label "target 0.9" at 0.9, graph 1 offset -3,0.7 tc rgb "red"
+f(c, w) = (c == w) ? 1 : 1/0
+y(i) = $n - 1 - i
+plot "$dat" using (\$2/2):(y(\$0)):(\$2/2):(0.35*f(\$3,0)):ytic(1) \
+        with boxxyerror lc rgb "#999999" title "httpd's own modules", \
+     "" using (\$2/2):(y(\$0)):(\$2/2):(0.35*f(\$3,1)) \
+        with boxxyerror lc rgb "#2b6cb0" title "mod_authchallenge", \
+     "" using (\$2/2):(y(\$0)):(\$2/2):(0.35*f(\$3,2)) \
+        with boxxyerror lc rgb "#38a169" notitle, \
+     "" using (\$2 + 0.01):(y(\$0)):(sprintf("%.2f", \$2)) \
+        with labels left notitle
+GP
+}
+
+write_results() {
+    local cpu mem
+    cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+    mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+    {
+        echo "# make bench results"
+        echo
+        echo "Written by t/bench/run.sh ($(date -u '+%Y-%m-%d %H:%M UTC'))."
+        echo "Ratios matter, not absolute numbers: other jobs may share"
+        echo "this machine (load average at the start: $load_start)."
+        echo
+        echo "- machine: $(nproc) CPUs, $cpu, $mem RAM, $(uname -sr)"
+        echo "- $("$httpd" -v | head -n1 | sed 's/^Server version: //'), mpm_event, 2 children x 128 threads, no access log"
+        echo "- $(curl --version | head -n1 | cut -d' ' -f1-2), $(openssl version | cut -d' ' -f1-2), $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2), $(/usr/sbin/slapd -VV 2>&1 | grep -o 'slapd [0-9.]*' | head -n1)"
+        echo "- wrk -t1 -c$conns -d${dur}s --latency per row, a 100-byte file;"
+        echo "  bcrypt cost $cost (htpasswd's default) for every bcrypt row;"
+        echo "  Digest rows send a fresh precomputed Authorization per request:"
+        echo "  $conns clients, each with its own nonce and nc = 1, 2, ...,"
+        echo "  interleaved ($digest_n values per row);"
+        echo "  JWTs carry sub, iat, exp; RSA 2048."
+        echo "- static measured before and after the authenticated rows: $static_note"
+        echo "- server CPU per request: user + system time of httpd (all"
+        echo "  processes) and slapd during the row, divided by the requests;"
+        echo "  less disturbed by other jobs than req/s (wrk runs on the same"
+        echo "  CPUs, and its share is not counted); \"CPU over static\" is the"
+        echo "  row's CPU per request minus static's mean: what authentication"
+        echo "  costs"
+        echo "- run time: $(( $(date +%s) - started )) s"
+        echo
+        tables_md
+        echo
+        echo "![ratios](bench.png)"
+    } >"$outdir/results.md"
+}
+
+# ------------------------------------------------------------ main
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+rm -rf "$srv" "$ldapdir" "$rows" "$var/wrk"
+mkdir -p "$srv" "$keep" "$var/wrk"
+nrow=0
+: >"$rows"
+
+note "bench: fixtures in $var"
+make_docs
+make_users
+make_keys
+chmod -R a+rX "$var"
+chmod 600 "$srv/hs256.key" "$srv/rs256.key"
+
+ldapport=$(SLAPD_CTL_OWNER=$$ "$top/t/ldap/slapd-ctl" start "$ldapdir" | tail -n1)
+port=$(free_port)
+start_httpd "$port" "$ldapport"
+note "bench: httpd on 127.0.0.1:$port (pid $httpd_pid), slapd on $ldapport"
+
+basic=$(b64 alice:alice-pw)
+hs256=$(python3 "$here/jwt.py" HS256 "$srv/hs256.key")
+rs256=$(python3 "$here/jwt.py" RS256 "$srv/rs256.key")
+
+# Warm up, and size the Digest files: no authenticated row is faster
+# than static, so twice static's request count is enough.
+wrk -t1 -c"$conns" -d2s "http://127.0.0.1:$port/static/f.txt" \
+    >"$var/wrk.out" 2>&1 || true
+warm=$(awk '/^Requests\/sec:/ { printf "%d", $2 }' "$var/wrk.out")
+digest_n=${BENCH_DIGEST_N:-$(( ${warm:-10000} * dur * 2 + 10000 ))}
+note "bench: warm-up $warm req/s; $digest_n Digest values per Digest row"
+digest_lines /stock-digest-md5/f.txt "$srv/stock-digest-md5.auth"
+digest_lines /ac-digest-md5/f.txt "$srv/ac-digest-md5.auth"
+digest_lines /ac-digest-sha256/f.txt "$srv/ac-digest-sha256.auth"
+
+note "bench: main table"
+S="authchallenge"
+row main "static (start)" /static/f.txt "$conns" - ""
+row main "stock Basic + authn_file apr1" /stock-file-apr1/f.txt "$conns" 1 "H:Basic $basic"
+row main "stock Basic + authn_file bcrypt" /stock-file-bcrypt/f.txt "$conns" 1 "H:Basic $basic"
+row main "stock Basic + authn_dbm apr1" /stock-dbm-apr1/f.txt "$conns" 1 "H:Basic $basic"
+row main "stock Digest MD5 (auth_digest)" /stock-digest-md5/f.txt "$conns" 1 "L:$srv/stock-digest-md5.auth"
+row main "$S Basic DBM bcrypt, cache on" /ac-basic-dbm/f.txt "$conns" 1 "H:Basic $basic"
+row main "$S Basic DBM bcrypt, cache Off" /ac-basic-dbm-nocache/f.txt "$conns" 1 "H:Basic $basic"
+row main "$S Basic LDAP, cache on" /ac-basic-ldap/f.txt "$conns" - "H:Basic $basic"
+row main "$S Basic LDAP, cache Off" /ac-basic-ldap-nocache/f.txt "$conns" - "H:Basic $basic"
+row main "$S Digest MD5, replay check" /ac-digest-md5/f.txt "$conns" 1 "L:$srv/ac-digest-md5.auth"
+row main "$S Digest SHA-256, replay check" /ac-digest-sha256/f.txt "$conns" 1 "L:$srv/ac-digest-sha256.auth"
+row main "$S Bearer HS256 JWT" /ac-bearer-hs256/f.txt "$conns" - "H:Bearer $hs256"
+row main "$S Bearer RS256 JWT" /ac-bearer-rs256/f.txt "$conns" - "H:Bearer $rs256"
+row main "$S Bearer RS256 JWT, cache Off" /ac-bearer-rs256-nocache/f.txt "$conns" - "H:Bearer $rs256"
+row main "static (end)" /static/f.txt "$conns" - ""
+s1=$(rps_of main "static (start)" "$conns")
+s2=$(rps_of main "static (end)" "$conns")
+static_note="$s1 and $s2 req/s; ratios use the mean"
+
+note "bench: scaling"
+for c in 1 10 100; do
+    row scale "static" /static/f.txt "$c" - ""
+    row scale "Basic DBM bcrypt, cache on" /ac-basic-dbm/f.txt "$c" 1 "H:Basic $basic"
+done
+row scale "Basic DBM bcrypt, cache on" /ac-dbm-10/f.txt "$conns" 10 "H:Basic $basic"
+row scale "Basic DBM bcrypt, cache on" /ac-dbm-10k/f.txt "$conns" 10000 "H:Basic $basic"
+row scale "Basic DBM bcrypt, cache on" /ac-dbm-1m/f.txt "$conns" 1000000 "H:Basic $basic"
+row scale "Basic DBM bcrypt, cache Off" /ac-dbm-10-nocache/f.txt "$conns" 10 "H:Basic $basic"
+row scale "Basic DBM bcrypt, cache Off" /ac-dbm-1m-nocache/f.txt "$conns" 1000000 "H:Basic $basic"
+
+write_results
+plot
+echo
+sed -n '/^### /,$p' "$outdir/results.md" | grep -v '^!\['
+echo
+echo "results: $outdir/results.md, chart: $outdir/bench.png ($(( $(date +%s) - started )) s)"
+if grep -q 'FAIL' "$rows"; then
+    echo "bench: some rows FAILED (see the status column)" >&2
+    exit 1
+fi
