@@ -15,7 +15,7 @@
 #include "mod_ac_authz.h"
 #include "mod_ac_body.h"
 #include "mod_ac_config.h"
-#include "mod_ac_ldap.h"
+#include "mod_ac_registry.h"
 #include "mod_ac_request.h"
 #include "mod_ac_state.h"
 
@@ -33,7 +33,8 @@ static void ac_register_hooks(apr_pool_t *p)
     ap_hook_post_config(ac_state_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(ac_request_post_config, NULL, NULL,
                         APR_HOOK_MIDDLE);
-    ap_hook_post_config(ac_ldap_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(ac_registry_post_config, NULL, NULL,
+                        APR_HOOK_MIDDLE);
     ap_hook_child_init(ac_state_child_init, NULL, NULL, APR_HOOK_MIDDLE);
 }
 

@@ -8,6 +8,7 @@
 
 #include "ac_backend_dbm.h"
 #include "mod_ac_ldap.h"
+#include "mod_ac_registry.h"
 
 APLOG_USE_MODULE(authchallenge);
 
@@ -93,14 +94,27 @@ const ac_backend *ac_httpd_backend(request_rec *r, const char *name)
     return be;
 }
 
-/* The DBM back-end of this directory, or NULL without a user file. */
+static const ac_backend *make_dbm(apr_pool_t *p, const void *arg,
+                                  const char **err)
+{
+    const char *const *pt = arg;
+
+    return ac_backend_dbm_make(p, pt[0], pt[1]);
+}
+
+/* The DBM back-end of this directory, or NULL without a user file: one
+ * per file and type per process, so its open handle is shared. */
 static const ac_backend *dbm_backend(request_rec *r, const ac_dir_conf *dc)
 {
+    const char *pt[2], *err;
+
     if (!dc->dbm_file) {
         return NULL;
     }
-    return ac_backend_dbm_make(r->pool, dc->dbm_file,
-                               dc->dbm_type ? dc->dbm_type : "default");
+    pt[0] = dc->dbm_file;
+    pt[1] = dc->dbm_type ? dc->dbm_type : "default";
+    return ac_registry_get(apr_pstrcat(r->pool, "dbm\n", pt[1], "\n",
+                                       pt[0], NULL), make_dbm, pt, &err);
 }
 
 const ac_backend *ac_named_backend(request_rec *r, const ac_dir_conf *dc,

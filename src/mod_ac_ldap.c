@@ -2,27 +2,12 @@
 #include "mod_ac_ldap.h"
 
 #include "http_log.h"
-#include "apr_hash.h"
 #include "apr_strings.h"
-#include "apr_thread_mutex.h"
 
 #include "ac_backend_ldap.h"
+#include "mod_ac_registry.h"
 
 APLOG_USE_MODULE(authchallenge);
-
-static apr_pool_t *ldap_pool;
-static apr_hash_t *backends;
-static apr_thread_mutex_t *backends_lock;
-
-int ac_ldap_post_config(apr_pool_t *pconf, apr_pool_t *plog,
-                        apr_pool_t *ptemp, server_rec *s)
-{
-    ldap_pool = pconf;
-    backends = apr_hash_make(pconf);
-    return apr_thread_mutex_create(&backends_lock,
-                                   APR_THREAD_MUTEX_DEFAULT, pconf)
-           == APR_SUCCESS ? OK : HTTP_INTERNAL_SERVER_ERROR;
-}
 
 static void ldap_conf(const ac_dir_conf *dc, ac_ldap_conf *lc)
 {
@@ -53,27 +38,28 @@ static const char *conf_key(apr_pool_t *p, const ac_ldap_conf *lc)
                             p, lc->group_attrs, ' ') : "");
 }
 
+static const ac_backend *make_ldap(apr_pool_t *p, const void *arg,
+                                   const char **err)
+{
+    const ac_backend *be = NULL;
+
+    *err = ac_backend_ldap_make(p, arg, &be);
+    return be;
+}
+
 const ac_backend *ac_ldap_backend(request_rec *r, const ac_dir_conf *dc)
 {
     const ac_backend *be;
-    const char *key, *err = NULL;
+    const char *err;
     ac_ldap_conf lc;
 
-    if (!dc->ldap_url || !backends) {
+    if (!dc->ldap_url) {
         return NULL;
     }
     ldap_conf(dc, &lc);
-    key = conf_key(r->pool, &lc);
-    apr_thread_mutex_lock(backends_lock);
-    be = apr_hash_get(backends, key, APR_HASH_KEY_STRING);
-    if (!be) {
-        err = ac_backend_ldap_make(ldap_pool, &lc, &be);
-        if (be) {
-            apr_hash_set(backends, apr_pstrdup(ldap_pool, key),
-                         APR_HASH_KEY_STRING, be);
-        }
-    }
-    apr_thread_mutex_unlock(backends_lock);
+    be = ac_registry_get(apr_pstrcat(r->pool, "ldap\n",
+                                     conf_key(r->pool, &lc), NULL),
+                         make_ldap, &lc, &err);
     if (err) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AC01050: LDAP: %s",
                       err);

@@ -10,9 +10,6 @@
 #include "httpd.h"
 #include "mod_ac_config.h"
 
-int ac_ldap_post_config(apr_pool_t *pconf, apr_pool_t *plog,
-                        apr_pool_t *ptemp, server_rec *s);
-
 /* The LDAP back-end of r's directory, or NULL without a URL. */
 const ac_backend *ac_ldap_backend(request_rec *r, const ac_dir_conf *dc);
 
