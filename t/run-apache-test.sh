@@ -27,8 +27,13 @@ cd "$top"
 
 APXS=${APXS:-$(command -v apxs || command -v apxs2 || true)}
 HTTPD=${HTTPD:-/usr/sbin/apache2}
-TEST_USER=${TEST_USER:-www-data}
-TEST_GROUP=${TEST_GROUP:-www-data}
+if [ "$(id -u)" = 0 ]; then
+    TEST_USER=${TEST_USER:-www-data}
+    TEST_GROUP=${TEST_GROUP:-www-data}
+else                        # httpd cannot switch users: run as we are
+    TEST_USER=${TEST_USER:-$(id -un)}
+    TEST_GROUP=${TEST_GROUP:-$(id -gn)}
+fi
 MODULE=.libs/mod_authchallenge.so
 BUILDDIR=${BUILDDIR:-build}
 case $BUILDDIR in /*) ;; *) BUILDDIR=$top/$BUILDDIR ;; esac
@@ -55,6 +60,16 @@ make_fixtures() {
     htdbm -bd   "$db" dave  'Dv4Tw&pq'             >/dev/null 2>&1
     htdbm -bB   "$db" 'jörg' 'Jörg-Pw-5Üv'         >/dev/null 2>&1
     htdbm -bm   "$db" eve   'Eve:Pw:6:'            >/dev/null 2>&1
+    # A group list after the hash (mod_authn_dbm's record format).
+    htdbm -btm  "$db" gina  'Gina-Pw-4Hj' 'staff,admins' >/dev/null 2>&1
+    # SHA-crypt $5$ / $6$ (htdbm cannot make them: -p stores the hash
+    # as given; openssl passwd -5/-6 made them).
+    htdbm -bp "$db" sam5 \
+        '$5$abcdefgh$spln/seTgDMoHSoM4tx4CDwNByOg4MQzy9ULZQS9L17' \
+        >/dev/null 2>&1
+    htdbm -bp "$db" sam6 \
+        '$6$abcdefgh$mV/N1H9OZymbCVZ8EKCkTN3qqBAtvBxObRveEM0RhpSVs4KH3y.tVXvBjFnP5qvYLNVZ/v6.MoMK7yaOy8xL51' \
+        >/dev/null 2>&1
     # Edited by t/config/dbmedit.t while the server runs.
     htdbm -cbm  "$v/dynamic.db" zed 'Zed-Pw-1Ab'  >/dev/null 2>&1
     # The same DBM written as sdbm, for the wrong-type test.
@@ -92,15 +107,18 @@ perl -MApache::TestRun -e 1 2>/dev/null ||
 if [ "$(id -u)" = 0 ]; then
     export AC_TEST_ALLOW_ROOT=1
     d=$top
-    while [ "$d" != / ]; do
+    while command -v su >/dev/null && [ "$d" != / ]; do
         su -s /bin/sh "$TEST_USER" -c "test -x '$d'" 2>/dev/null ||
-            die "$d is not searchable by $TEST_USER (chmod o+x it)"
+            die "$d (or a parent) is not searchable by $TEST_USER: chmod o+x"
         d=$(dirname "$d")
     done
 fi
 
 umask 022
 make_fixtures "$top/t/var"
+# A checkout made under a strict umask leaves htdocs unreadable to the
+# children; X keeps the CGI executable.
+chmod -R a+rX t/htdocs t/lib
 
 perl t/TEST.PL -clean >/dev/null 2>&1 || true
 rm -f t/TEST

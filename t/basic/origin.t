@@ -11,7 +11,7 @@ use lib "$FindBin::Bin/../lib";
 use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
 
-plan tests => 76;
+plan tests => 82;
 
 my $hp = hostport();
 my $ok = '/basic/ok.txt';
@@ -35,7 +35,8 @@ sub is_challenge {
 # --- no credentials
 is_challenge(get($ok), 401, $chal, 'no credentials');
 
-# --- each htdbm hash format: bcrypt, apr1, SHA1, crypt, and UTF-8 user
+# --- each hash format: bcrypt, apr1, SHA1, crypt, $5$, $6$, a record
+# with groups, colons in a password, and a UTF-8 user
 for my $u (sort keys %USERS) {
     my $r = get($ok, Authorization => basic($u, $USERS{$u}));
     is($r->{status}, 200, "right password for $u: 200");

@@ -65,6 +65,9 @@ our %USERS = (
     dave   => 'Dv4Tw&pq',        # crypt    (htdbm -d, 8 chars max)
     "j\xc3\xb6rg" => "J\xc3\xb6rg-Pw-5\xc3\x9cv",   # bcrypt, UTF-8
     eve    => 'Eve:Pw:6:',       # $apr1$, colons in the password
+    gina   => 'Gina-Pw-4Hj',     # $apr1$ + ":staff,admins" (groups)
+    sam5   => 'Sha5-Pw-1Kl',     # $5$ SHA-256 crypt
+    sam6   => 'Sha6-Pw-2Mn',     # $6$ SHA-512 crypt
 );
 # Only in users.htpasswd (mod_authn_file), besides alice.
 our %FILE_USERS = (alice => $USERS{alice}, henry => 'Henry-Pw-2Cd');
