@@ -252,16 +252,20 @@ static void verify_jwt(const ac_bearer_conf *bc, const ac_request *req,
     ac_jwt jwt;
     ac_jwt_status st;
 
+    memset(&jwt, 0, sizeof(jwt));
     st = ac_jwt_verify(bc->keys, &bc->checks, tok, req->now, &jwt, &why, p);
+    /* claims are there once the signature is good, even when a claim
+     * check then fails: name the user in the log (SPEC §11) */
+    user = jwt.claims ? apr_table_get(jwt.claims, bc->user_claim
+                                      ? bc->user_claim : "sub") : NULL;
     if (st != AC_JWT_OK) {
         invalid_token(res, ac_jwt_strerror(st));
+        res->log_user = user;
         if (why) {
             res->reason = why;
         }
         return;
     }
-    user = apr_table_get(jwt.claims, bc->user_claim ? bc->user_claim
-                                                    : "sub");
     if (!user || !*user) {
         invalid_token(res, "token names no user");
         return;

@@ -71,25 +71,45 @@ static int active(const ac_faillimit *fl)
     return fl && fl->count > 0 && fl->state;
 }
 
+/* Under the lock: read client's live record into rec and, with add,
+ * count one more failure and store it. */
+static ac_state_status visit(const ac_faillimit *fl, const char *client,
+                             apr_time_t now, int add, fl_rec *rec,
+                             apr_pool_t *p)
+{
+    unsigned char buf[REC_LEN];
+    apr_size_t klen;
+    const unsigned char *k = key_of(client, &klen, p);
+    ac_state_status st;
+
+    if (fl->state->lock(fl->state->ctx) != AC_STATE_OK) {
+        return AC_STATE_ERROR;
+    }
+    st = load(fl, k, klen, now, rec, p);
+    if (st == AC_STATE_OK && add) {
+        if (!rec->failures) {
+            rec->start = now;
+        }
+        rec->failures++;
+        put_be(buf, (apr_uint64_t)rec->start, 8);
+        put_be(buf + 8, rec->failures, 4);
+        st = fl->state->put(fl->state->ctx, k, klen, buf, sizeof(buf),
+                            rec->start + fl->window, p);
+    }
+    fl->state->unlock(fl->state->ctx);
+    return st;
+}
+
 ac_fl_status ac_faillimit_check(const ac_faillimit *fl, const char *client,
                                 apr_time_t now, apr_int64_t *retry_after,
                                 apr_pool_t *p)
 {
-    apr_size_t klen;
-    const unsigned char *k;
-    ac_state_status st;
     fl_rec rec;
 
     if (!active(fl) || !client) {
         return AC_FL_ALLOW;
     }
-    k = key_of(client, &klen, p);
-    if (fl->state->lock(fl->state->ctx) != AC_STATE_OK) {
-        return AC_FL_ERROR;
-    }
-    st = load(fl, k, klen, now, &rec, p);
-    fl->state->unlock(fl->state->ctx);
-    if (st != AC_STATE_OK) {
+    if (visit(fl, client, now, 0, &rec, p) != AC_STATE_OK) {
         return AC_FL_ERROR;
     }
     if (rec.failures < (apr_uint32_t)fl->count) {
@@ -107,30 +127,11 @@ ac_fl_status ac_faillimit_check(const ac_faillimit *fl, const char *client,
 ac_fl_status ac_faillimit_record(const ac_faillimit *fl, const char *client,
                                  apr_time_t now, apr_pool_t *p)
 {
-    unsigned char buf[REC_LEN];
-    apr_size_t klen;
-    const unsigned char *k;
-    ac_state_status st;
     fl_rec rec;
 
     if (!active(fl) || !client) {
         return AC_FL_ALLOW;
     }
-    k = key_of(client, &klen, p);
-    if (fl->state->lock(fl->state->ctx) != AC_STATE_OK) {
-        return AC_FL_ERROR;
-    }
-    st = load(fl, k, klen, now, &rec, p);
-    if (st == AC_STATE_OK) {
-        if (!rec.failures) {
-            rec.start = now;
-        }
-        rec.failures++;
-        put_be(buf, (apr_uint64_t)rec.start, 8);
-        put_be(buf + 8, rec.failures, 4);
-        st = fl->state->put(fl->state->ctx, k, klen, buf, sizeof(buf),
-                            rec.start + fl->window, p);
-    }
-    fl->state->unlock(fl->state->ctx);
-    return st == AC_STATE_OK ? AC_FL_ALLOW : AC_FL_ERROR;
+    return visit(fl, client, now, 1, &rec, p) == AC_STATE_OK
+           ? AC_FL_ALLOW : AC_FL_ERROR;
 }

@@ -2,6 +2,7 @@
 #include "ac_hash.h"
 #include "ac_util.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <string.h>
 #include <apr_strings.h>
@@ -37,11 +38,25 @@ const ac_hash_alg *const *ac_hash_all(void)
     return all;
 }
 
-/* The EVP_MD for alg; fetched once per name and kept (thread-safe in
- * OpenSSL 3: EVP_get_digestbyname returns a static method). */
+/* The digests, fetched once per process: in OpenSSL 3 a legacy
+ * EVP_MD makes every EVP_DigestInit_ex look the algorithm up again
+ * (an "implicit fetch", with locks), which costs more than hashing a
+ * Digest response.  A fetched EVP_MD is immutable and thread-safe. */
+static EVP_MD *fetched[3];
+static pthread_once_t fetched_once = PTHREAD_ONCE_INIT;
+
+static void fetch_all(void)
+{
+    fetched[0] = EVP_MD_fetch(NULL, "MD5", NULL);
+    fetched[1] = EVP_MD_fetch(NULL, "SHA256", NULL);
+    fetched[2] = EVP_MD_fetch(NULL, "SHA512-256", NULL);
+}
+
 static const EVP_MD *md_of(const ac_hash_alg *alg)
 {
-    return EVP_get_digestbyname(alg->evp_name);
+    pthread_once(&fetched_once, fetch_all);
+    return !strcmp(alg->evp_name, "MD5") ? fetched[0]
+         : !strcmp(alg->evp_name, "SHA256") ? fetched[1] : fetched[2];
 }
 
 static const char *finish(apr_pool_t *p, EVP_MD_CTX *ctx, int ok)

@@ -1,16 +1,26 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 #include "ac_hmac.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <string.h>
 #include <openssl/evp.h>
 #include <openssl/core_names.h>
 
+/* Fetched once per process (a fetch takes locks and name lookups; a
+ * fetched EVP_MAC is immutable and may be shared by threads). */
+static EVP_MAC *hmac;
+static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
+
+static void fetch_hmac(void)
+{
+    hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+}
+
 int ac_hmac_fields(const unsigned char *key, apr_size_t klen,
                    unsigned char out[AC_HMAC_LEN], ...)
 {
-    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
+    EVP_MAC_CTX *ctx;
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
                                          (char *)"SHA256", 0),
@@ -19,7 +29,11 @@ int ac_hmac_fields(const unsigned char *key, apr_size_t klen,
     size_t n = 0;
     const char *s;
     va_list ap;
-    int ok = ctx && EVP_MAC_init(ctx, key, klen, params);
+    int ok;
+
+    pthread_once(&hmac_once, fetch_hmac);
+    ctx = hmac ? EVP_MAC_CTX_new(hmac) : NULL;
+    ok = ctx && EVP_MAC_init(ctx, key, klen, params);
 
     va_start(ap, out);
     while (ok && (s = va_arg(ap, const char *)) != NULL) {
@@ -31,6 +45,5 @@ int ac_hmac_fields(const unsigned char *key, apr_size_t klen,
     va_end(ap);
     ok = ok && EVP_MAC_final(ctx, out, &n, AC_HMAC_LEN) && n == AC_HMAC_LEN;
     EVP_MAC_CTX_free(ctx);
-    EVP_MAC_free(mac);
     return ok;
 }

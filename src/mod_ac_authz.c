@@ -11,6 +11,7 @@
 #include "apr_lib.h"
 #include "apr_strings.h"
 
+#include "ac_backend_ldap.h"
 #include "ac_bearer.h"
 #include "ac_challenge.h"
 #include "mod_ac_backends.h"
@@ -64,10 +65,11 @@ static apr_array_header_t *words(request_rec *r, const char *line)
     return a;
 }
 
-/* Group names compare exactly; DNs (they hold '=') without case. */
+/* Group names compare exactly; DNs (they hold '=') after RFC 4514
+ * normalisation, without case. */
 static int same_group(const char *a, const char *b)
 {
-    return strchr(a, '=') ? !strcasecmp(a, b) : !strcmp(a, b);
+    return strchr(a, '=') ? ac_ldap_dn_equal(a, b) : !strcmp(a, b);
 }
 
 static authz_status group_check(request_rec *r, const char *line,

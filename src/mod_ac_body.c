@@ -20,26 +20,37 @@ typedef struct {
     apr_size_t offset;      /* bytes already handed back to the reader */
 } ac_kept;
 
-/* Hand the kept bytes back in order, then let HTTP_IN say EOS. */
+/* Hand the kept bytes back in order, as each read mode asks (a line,
+ * a peek that consumes nothing, everything), then let HTTP_IN say EOS. */
 static apr_status_t kept_body_filter(ap_filter_t *f, apr_bucket_brigade *b,
                                      ap_input_mode_t mode,
                                      apr_read_type_e block,
                                      apr_off_t readbytes)
 {
     ac_kept *k = f->ctx;
-    apr_size_t n;
+    const char *at = k->data + k->offset;
+    apr_size_t n = k->len - k->offset;
 
-    if ((mode != AP_MODE_READBYTES && mode != AP_MODE_GETLINE)
-        || k->offset >= k->len) {
+    if (!n || (mode != AP_MODE_READBYTES && mode != AP_MODE_GETLINE
+               && mode != AP_MODE_SPECULATIVE
+               && mode != AP_MODE_EXHAUSTIVE)) {
         return ap_get_brigade(f->next, b, mode, block, readbytes);
     }
-    n = k->len - k->offset;
-    if (readbytes > 0 && (apr_off_t)n > readbytes) {
+    if (mode == AP_MODE_GETLINE) {
+        const char *lf = memchr(at, '\n', n);
+        if (lf) {
+            n = (apr_size_t)(lf - at) + 1;
+        }
+    }
+    if (mode != AP_MODE_EXHAUSTIVE && readbytes > 0
+        && (apr_off_t)n > readbytes) {
         n = (apr_size_t)readbytes;
     }
-    APR_BRIGADE_INSERT_TAIL(b, apr_bucket_immortal_create(
-        k->data + k->offset, n, b->bucket_alloc));
-    k->offset += n;
+    APR_BRIGADE_INSERT_TAIL(b, apr_bucket_immortal_create(at, n,
+                                                          b->bucket_alloc));
+    if (mode != AP_MODE_SPECULATIVE) {
+        k->offset += n;
+    }
     return APR_SUCCESS;
 }
 

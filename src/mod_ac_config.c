@@ -9,6 +9,7 @@
 #include "apr_strings.h"
 
 #include "ac_hash.h"
+#include "ac_scheme.h"
 #include "ac_backend_dbm.h"
 #include "ac_jwt.h"
 #include "ac_backend_ldap.h"
@@ -20,6 +21,7 @@ void *ac_create_dir_conf(apr_pool_t *p, char *dir)
 {
     ac_dir_conf *c = apr_pcalloc(p, sizeof(*c));
 
+    c->origin = dir ? apr_pstrdup(p, dir) : "";
     c->charset_utf8 = c->proxy_mode = c->header_combined = AC_UNSET;
     c->qop_auth = c->qop_auth_int = c->userhash = AC_UNSET;
     c->nonce_lifetime = c->max_body = c->replay_check = AC_UNSET;
@@ -38,6 +40,7 @@ void *ac_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     ac_dir_conf *base = basev, *add = addv;
     ac_dir_conf *c = apr_pcalloc(p, sizeof(*c));
 
+    c->origin = apr_pstrcat(p, base->origin, "|", add->origin, NULL);
     MERGE_PTR(schemes);         MERGE_PTR(providers);
     MERGE_INT(charset_utf8);    MERGE_INT(proxy_mode);
     MERGE_INT(header_combined);
@@ -130,8 +133,7 @@ static const char *set_schemes(cmd_parms *cmd, void *cv, const char *arg)
 {
     ac_dir_conf *c = cv;
 
-    if (strcasecmp(arg, "Basic") && strcasecmp(arg, "Digest")
-        && strcasecmp(arg, "Bearer")) {
+    if (!ac_scheme_find(arg)) {
         return apr_psprintf(cmd->pool, "AuthChallengeSchemes: unknown "
                             "scheme '%s' (Basic, Digest, Bearer)", arg);
     }

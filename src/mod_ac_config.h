@@ -21,6 +21,9 @@ typedef enum { AC_MODE_AUTO = 0, AC_MODE_PROXY, AC_MODE_ORIGIN } ac_mode;
 struct ac_jwt_keyset;
 
 typedef struct {
+    /* The sections this configuration comes from ("/a|/a/b"): two
+     * places share cached credentials only when this is the same. */
+    const char *origin;
     /* general */
     apr_array_header_t *schemes;        /* AuthChallengeSchemes, names  */
     apr_array_header_t *providers;      /* AuthChallengeProvider, names */

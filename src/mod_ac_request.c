@@ -34,6 +34,48 @@ static ac_dir_conf *dir_conf(request_rec *r)
     return ap_get_module_config(r->per_dir_config, &authchallenge_module);
 }
 
+/* Places already warned about an unusable scheme, and back-ends that
+ * are down, once per process: the keys of one small table. */
+static apr_hash_t *warned;
+static apr_thread_mutex_t *warned_lock;
+
+/* Set (on) or clear key in the table; 1 when that changed it. */
+static int flip(const char *key, int on)
+{
+    int was;
+
+    apr_thread_mutex_lock(warned_lock);
+    was = apr_hash_get(warned, key, APR_HASH_KEY_STRING) != NULL;
+    if (on && !was) {
+        apr_hash_set(warned, apr_pstrdup(apr_hash_pool_get(warned), key),
+                     APR_HASH_KEY_STRING, "");
+    }
+    else if (!on && was) {
+        apr_hash_set(warned, key, APR_HASH_KEY_STRING, NULL);
+    }
+    apr_thread_mutex_unlock(warned_lock);
+    return on != was;
+}
+
+int ac_request_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                           apr_pool_t *ptemp, server_rec *s)
+{
+    warned = apr_hash_make(pconf);
+    return apr_thread_mutex_create(&warned_lock, APR_THREAD_MUTEX_DEFAULT,
+                                   pconf) == APR_SUCCESS
+           ? OK : HTTP_INTERNAL_SERVER_ERROR;
+}
+
+static void warn_once(request_rec *r, const ac_dir_conf *dc,
+                      const char *scheme, const char *why)
+{
+    if (flip(apr_psprintf(r->pool, "unusable %pp %s", (void *)dc, scheme),
+             1)) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "AC01009: %s is "
+                      "not offered here: %s", scheme, why);
+    }
+}
+
 int ac_request_is_proxy(request_rec *r)
 {
     switch (AC_GET(dir_conf(r)->proxy_mode, AC_MODE_AUTO)) {
@@ -87,15 +129,53 @@ static int owned_schemes(request_rec *r, const ac_dir_conf *dc,
     return 1;
 }
 
-/* What makes two places share cached credentials: the same back-ends. */
+/* What makes two places share cached credentials: the same sections of
+ * the same virtual host, so every setting (back-ends, keys, issuer,
+ * audiences, an httpd provider's own files) is the same. */
 static const char *cache_scope(request_rec *r, const ac_dir_conf *dc)
 {
-    return apr_pstrcat(r->pool,
-                       dc->providers ? apr_array_pstrcat(r->pool,
-                                                         dc->providers, ',')
-                                     : "",
-                       "|", dc->dbm_file ? dc->dbm_file : "",
-                       "|", dc->ldap_url ? dc->ldap_url : "", NULL);
+    return apr_psprintf(r->pool, "%s:%u %s", r->server->server_hostname,
+                        r->server->port, dc->origin);
+}
+
+/* 1 when some back-end here is the module's own (dbm, ldap), which
+ * serve every Digest algorithm; httpd providers know MD5 only. */
+static int own_backend(const ac_dir_conf *dc)
+{
+    int i;
+
+    for (i = 0; dc->providers && i < dc->providers->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(dc->providers, i, const char *);
+        if (!strcasecmp(name, "dbm") || !strcasecmp(name, "ldap")) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Only the algorithms the back-ends can serve: with httpd providers
+ * alone (file, socache, ...) that is MD5 and MD5-sess. */
+static apr_array_header_t *servable(request_rec *r, const ac_dir_conf *dc,
+                                    apr_array_header_t *algs)
+{
+    apr_array_header_t *out;
+    int i;
+
+    if (own_backend(dc)) {
+        return algs;
+    }
+    out = apr_array_make(r->pool, algs->nelts, sizeof(const ac_hash_alg *));
+    for (i = 0; i < algs->nelts; i++) {
+        const ac_hash_alg *a = APR_ARRAY_IDX(algs, i, const ac_hash_alg *);
+        if (!strcmp(a->base, "MD5")) {
+            APR_ARRAY_PUSH(out, const ac_hash_alg *) = a;
+        }
+        else {
+            warn_once(r, dc, apr_pstrcat(r->pool, "Digest ", a->name, NULL),
+                      "httpd authn providers have MD5 HA1s only");
+        }
+    }
+    return out;
 }
 
 static const ac_digest_conf *digest_conf(request_rec *r,
@@ -103,9 +183,8 @@ static const ac_digest_conf *digest_conf(request_rec *r,
 {
     ac_digest_conf *d = ac_digest_conf_make(r->pool);
 
-    if (dc->digest_algs) {
-        d->algorithms = dc->digest_algs;
-    }
+    d->algorithms = servable(r, dc, dc->digest_algs ? dc->digest_algs
+                                                    : d->algorithms);
     if (dc->qop_auth != AC_UNSET) {
         d->qop_auth = dc->qop_auth;
         d->qop_auth_int = dc->qop_auth_int;
@@ -154,15 +233,17 @@ static int limit_reached(request_rec *r, const ac_faillimit *fl,
     apr_int64_t left = 0;
     ac_fl_status st;
 
-    if (!fl->count || !req->credentials) {
+    if (!fl->count || (!req->credentials && !req->bearer_other_count)) {
         return 0;
     }
     st = ac_faillimit_check(fl, req->client, req->now, &left, r->pool);
     if (st == AC_FL_ERROR) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "AC01008: the "
-                      "shared cache is unusable: failure limit not applied");
+        int level = flip("cache down", 1) ? APLOG_WARNING : APLOG_DEBUG;
+        ap_log_rerror(APLOG_MARK, level, 0, r, "AC01008: the shared cache "
+                      "is unusable: failure limit not applied");
         return 0;
     }
+    flip("cache down", 0);
     if (st != AC_FL_BLOCK) {
         return 0;
     }
@@ -190,47 +271,6 @@ static void plain_request(request_rec *r, ac_request *req)
     req->now = apr_time_now();
 }
 
-/* Places already warned about an unusable scheme, and back-ends that
- * are down, once per process: the keys of one small table. */
-static apr_hash_t *warned;
-static apr_thread_mutex_t *warned_lock;
-
-/* Set (on) or clear key in the table; 1 when that changed it. */
-static int flip(const char *key, int on)
-{
-    int was;
-
-    apr_thread_mutex_lock(warned_lock);
-    was = apr_hash_get(warned, key, APR_HASH_KEY_STRING) != NULL;
-    if (on && !was) {
-        apr_hash_set(warned, apr_pstrdup(apr_hash_pool_get(warned), key),
-                     APR_HASH_KEY_STRING, "");
-    }
-    else if (!on && was) {
-        apr_hash_set(warned, key, APR_HASH_KEY_STRING, NULL);
-    }
-    apr_thread_mutex_unlock(warned_lock);
-    return on != was;
-}
-
-int ac_request_post_config(apr_pool_t *pconf, apr_pool_t *plog,
-                           apr_pool_t *ptemp, server_rec *s)
-{
-    warned = apr_hash_make(pconf);
-    return apr_thread_mutex_create(&warned_lock, APR_THREAD_MUTEX_DEFAULT,
-                                   pconf) == APR_SUCCESS
-           ? OK : HTTP_INTERNAL_SERVER_ERROR;
-}
-
-static void warn_once(request_rec *r, const ac_dir_conf *dc,
-                      const char *scheme, const char *why)
-{
-    if (flip(apr_psprintf(r->pool, "unusable %pp %s", (void *)dc, scheme),
-             1)) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "AC01009: %s is "
-                      "not offered here: %s", scheme, why);
-    }
-}
 
 /* Leave out the schemes this configuration cannot offer (SPEC §2). */
 static void usable_schemes(request_rec *r, const ac_dir_conf *dc,
@@ -383,64 +423,73 @@ static int read_body(request_rec *r, const ac_scheme_conf *conf,
     return OK;
 }
 
-int ac_check_authn(request_rec *r)
-{
-    ac_dir_conf *dc = dir_conf(r);
-    int st;
-    ac_faillimit fl;
+/* Everything one request needs, built once by prepare(). */
+typedef struct {
+    ac_dir_conf *dc;
     ac_scheme_set set;
     ac_scheme_conf conf;
     ac_request req;
-    ac_result res;
+} ac_call;
 
-    if (!owned_schemes(r, dc, &set)) {
+/* 0 when r's AuthType is not this module's here; else fill c. */
+static int prepare(request_rec *r, ac_call *c)
+{
+    c->dc = dir_conf(r);
+    if (!owned_schemes(r, c->dc, &c->set)) {
+        return 0;
+    }
+    scheme_conf(r, c->dc, &c->conf);
+    usable_schemes(r, c->dc, &c->conf, &c->set);
+    plain_request(r, &c->req);
+    return 1;
+}
+
+int ac_check_authn(request_rec *r)
+{
+    ac_faillimit fl;
+    ac_result res;
+    ac_call c;
+    int st;
+
+    if (!prepare(r, &c)) {
         return DECLINED;
     }
-    scheme_conf(r, dc, &conf);
-    usable_schemes(r, dc, &conf, &set);
-    if (!set.count) {
+    if (!c.set.count) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AC01006: AuthType %s: "
                       "no usable scheme is configured here",
                       ap_auth_type(r));
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    plain_request(r, &req);
-    if (offers(&set, "Bearer")
-        && (st = ac_bearer_transports(r, dc, &req)) != OK) {
+    if (offers(&c.set, "Bearer")
+        && (st = ac_bearer_transports(r, c.dc, &c.req)) != OK) {
         return st;
     }
-    fail_limit(dc, &conf, &fl);
-    if (limit_reached(r, &fl, &req)) {
+    fail_limit(c.dc, &c.conf, &fl);
+    if (limit_reached(r, &fl, &c.req)) {
         return HTTP_TOO_MANY_REQUESTS;
     }
-    if ((st = read_body(r, &conf, &set, &req)) != OK) {
+    if ((st = read_body(r, &c.conf, &c.set, &c.req)) != OK) {
         return st;
     }
-    ac_authenticate(&conf, &set, &req, &res, r->pool);
+    ac_authenticate(&c.conf, &c.set, &c.req, &res, r->pool);
     if (res.failed) {
-        ac_faillimit_record(&fl, req.client, req.now, r->pool);
+        ac_faillimit_record(&fl, c.req.client, c.req.now, r->pool);
     }
-    return respond(r, dc, &conf, &set, &req, &res);
+    return respond(r, c.dc, &c.conf, &c.set, &c.req, &res);
 }
 
 /* Called by httpd (mod_authz_core) when authorization refuses a user: add
  * our challenges so the client can try again. */
 int ac_note_auth_failure(request_rec *r, const char *auth_type)
 {
-    ac_dir_conf *dc = dir_conf(r);
-    ac_scheme_set set;
-    ac_scheme_conf conf;
-    ac_request req;
     ac_result res;
+    ac_call c;
 
-    if (!owned_schemes(r, dc, &set)) {
+    if (!prepare(r, &c)) {
         return DECLINED;
     }
-    scheme_conf(r, dc, &conf);
-    usable_schemes(r, dc, &conf, &set);
-    plain_request(r, &req);
     memset(&res, 0, sizeof(res));
     ac_result_set(&res, AC_CHALLENGE, "authorization refused");
-    set_challenges(r, dc, &conf, &set, &req, &res);
+    set_challenges(r, c.dc, &c.conf, &c.set, &c.req, &res);
     return OK;
 }

@@ -116,6 +116,15 @@ fi
 
 umask 022
 make_fixtures "$top/t/var"
+# What a feature needs before httpd starts (key files it reads with the
+# configuration, a directory server it connects to): t/<feature>/setup.sh,
+# idempotent; t/<feature>/teardown.sh undoes it when the suite ends, also
+# on failure.
+trap 'for s in t/*/teardown.sh; do [ -f "$s" ] && sh "$s"; done' EXIT
+for s in t/*/setup.sh; do
+    [ -f "$s" ] || continue
+    sh "$s" || die "$s failed"
+done
 # A checkout made under a strict umask leaves htdocs unreadable to the
 # children; X keeps the CGI executable.
 chmod -R a+rX t/htdocs t/lib

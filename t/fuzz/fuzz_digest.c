@@ -25,47 +25,13 @@
 #include "ac_auth.h"
 #include "ac_digest.h"
 #include "ac_replay.h"
+#include "ac_memstate.h"
 
 #define REALM "http-auth@example.org"
 #define PATH "/dir/index.html"
 #define NOW apr_time_from_sec(1700000000)
 
 static const unsigned char secret[] = "0123456789abcdef0123456789abcdef";
-
-/* ------------------------------------------------ in-memory state */
-
-static ac_state_status mem_lock(void *ctx)
-{
-    return AC_STATE_OK;
-}
-
-static void mem_unlock(void *ctx)
-{
-}
-
-static ac_state_status mem_get(void *ctx, const unsigned char *key,
-                               apr_size_t klen, unsigned char *val,
-                               apr_size_t *len, apr_pool_t *p)
-{
-    const unsigned char *r = apr_hash_get(ctx, key, klen);
-
-    if (!r) {
-        return AC_STATE_NOT_FOUND;
-    }
-    memcpy(val, r, AC_REPLAY_RECORD_LEN);
-    *len = AC_REPLAY_RECORD_LEN;
-    return AC_STATE_OK;
-}
-
-static ac_state_status mem_put(void *ctx, const unsigned char *key,
-                               apr_size_t klen, const unsigned char *val,
-                               apr_size_t len, apr_time_t expiry,
-                               apr_pool_t *p)
-{
-    apr_hash_set(ctx, apr_pmemdup(p, key, klen), klen,
-                 apr_pmemdup(p, val, len));
-    return AC_STATE_OK;
-}
 
 /* ------------------------------------------------ fake back-end */
 
@@ -182,8 +148,8 @@ static void check(const ac_result *r, const ac_credentials *c)
     }
 }
 
-static void setup(apr_pool_t *p, ac_scheme_conf *conf, ac_state *st,
-                  ac_request *req, int proxy)
+static void setup(apr_pool_t *p, ac_scheme_conf *conf, ac_memstate *m,
+                  ac_state *st, ac_request *req, int proxy)
 {
     ac_digest_conf *dc = ac_digest_conf_make(p);
     const ac_hash_alg *const *a;
@@ -194,12 +160,7 @@ static void setup(apr_pool_t *p, ac_scheme_conf *conf, ac_state *st,
     }
     dc->qop_auth_int = 1;
     dc->userhash = 1;
-    memset(st, 0, sizeof(*st));
-    st->ctx = apr_hash_make(p);
-    st->lock = mem_lock;
-    st->unlock = mem_unlock;
-    st->get = mem_get;
-    st->put = mem_put;
+    ac_memstate_init(m, st, p);
     memset(conf, 0, sizeof(*conf));
     conf->realm = REALM;
     conf->charset_utf8 = 1;
@@ -249,6 +210,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     apr_pool_t *p;
     ac_scheme_conf conf;
     ac_scheme_set set;
+    ac_memstate m;
     ac_state st;
     ac_request req;
     ac_credentials c;
@@ -261,7 +223,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     apr_pool_create(&p, root);
     in = apr_pstrmemdup(p, (const char *)data, size);
-    setup(p, &conf, &st, &req, (int)(size & 1));
+    setup(p, &conf, &m, &st, &req, (int)(size & 1));
     if (ac_authparam_parse(in, &c, p) == AC_AP_OK) {
         ac_digest_wants_body(&c);
         splice(&c, &conf, &req, p);

@@ -4,6 +4,7 @@
 #include "ac_digest.h"
 #include "ac_nonce.h"
 #include "ac_replay.h"
+#include "ac_memstate.h"
 #include <apr_hash.h>
 #include <apr_lib.h>
 #include <openssl/evp.h>
@@ -115,51 +116,14 @@ static const char *authz(apr_pool_t *p, const client *c)
 
 /* ------------------------------------------- an in-memory ac_state */
 
-typedef struct {
-    apr_pool_t *pool;
-    apr_hash_t *h;
-    int fail_get, locks;
-} mem_state;
-
-static ac_state_status mem_lock(void *ctx)
+/* Digest stores only replay records. */
+static ac_state_status record_put(void *ctx, const unsigned char *key,
+                                  apr_size_t klen, const unsigned char *val,
+                                  apr_size_t len, apr_time_t expiry,
+                                  apr_pool_t *p)
 {
-    ((mem_state *)ctx)->locks++;
-    return AC_STATE_OK;
-}
-
-static void mem_unlock(void *ctx)
-{
-}
-
-static ac_state_status mem_get(void *ctx, const unsigned char *key,
-                               apr_size_t klen, unsigned char *val,
-                               apr_size_t *len, apr_pool_t *p)
-{
-    mem_state *m = ctx;
-    const unsigned char *r;
-
-    if (m->fail_get) {
-        return AC_STATE_ERROR;
-    }
-    if (!(r = apr_hash_get(m->h, key, klen))) {
-        return AC_STATE_NOT_FOUND;
-    }
-    memcpy(val, r, AC_REPLAY_RECORD_LEN);
-    *len = AC_REPLAY_RECORD_LEN;
-    return AC_STATE_OK;
-}
-
-static ac_state_status mem_put(void *ctx, const unsigned char *key,
-                               apr_size_t klen, const unsigned char *val,
-                               apr_size_t len, apr_time_t expiry,
-                               apr_pool_t *p)
-{
-    mem_state *m = ctx;
-
     assert_int_equal(len, AC_REPLAY_RECORD_LEN);
-    apr_hash_set(m->h, apr_pmemdup(m->pool, key, klen), klen,
-                 apr_pmemdup(m->pool, val, len));
-    return AC_STATE_OK;
+    return ac_memstate_put(ctx, key, klen, val, len, expiry, p);
 }
 
 /* ------------------------------------------------- a fake back-end */
@@ -237,7 +201,7 @@ typedef struct {
     ac_scheme_conf conf;
     ac_digest_conf *dc;
     ac_scheme_set set;
-    mem_state m;
+    ac_memstate m;
     ac_state st;
     ac_request req;
     const char *opaque;
@@ -260,13 +224,8 @@ static fixture *fx(apr_pool_t *p)
 
     f->p = p;
     f->dc = ac_digest_conf_make(p);
-    f->m.pool = p;
-    f->m.h = apr_hash_make(p);
-    f->st.ctx = &f->m;
-    f->st.lock = mem_lock;
-    f->st.unlock = mem_unlock;
-    f->st.get = mem_get;
-    f->st.put = mem_put;
+    ac_memstate_init(&f->m, &f->st, p);
+    f->st.put = record_put;
     f->conf.realm = REALM;
     f->conf.charset_utf8 = 1;
     f->conf.backends = &fake_list;

@@ -1,101 +1,9 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 #include "ac_test.h"
 #include "ac_replay.h"
+#include "ac_memstate.h"
 #include <apr_hash.h>
 #include <apr_lib.h>
-
-/* ------------------------------------------- an in-memory ac_state */
-
-typedef struct {
-    apr_pool_t *pool;
-    apr_hash_t *h;
-    int fail_lock, fail_get, fail_put;
-    int locked, locks;
-    apr_time_t expiry;          /* of the last put */
-} mem_state;
-
-typedef struct {
-    apr_size_t len;
-    unsigned char val[64];
-} mem_rec;
-
-static ac_state_status mem_lock(void *ctx)
-{
-    mem_state *m = ctx;
-
-    if (m->fail_lock) {
-        return AC_STATE_ERROR;
-    }
-    assert_int_equal(m->locked, 0);
-    m->locked = 1;
-    m->locks++;
-    return AC_STATE_OK;
-}
-
-static void mem_unlock(void *ctx)
-{
-    mem_state *m = ctx;
-
-    assert_int_equal(m->locked, 1);
-    m->locked = 0;
-}
-
-static ac_state_status mem_get(void *ctx, const unsigned char *key,
-                               apr_size_t klen, unsigned char *val,
-                               apr_size_t *len, apr_pool_t *p)
-{
-    mem_state *m = ctx;
-    mem_rec *r;
-
-    assert_int_equal(m->locked, 1);
-    if (m->fail_get) {
-        return AC_STATE_ERROR;
-    }
-    if (!(r = apr_hash_get(m->h, key, klen))) {
-        return AC_STATE_NOT_FOUND;
-    }
-    if (r->len > *len) {
-        return AC_STATE_ERROR;
-    }
-    memcpy(val, r->val, r->len);
-    *len = r->len;
-    return AC_STATE_OK;
-}
-
-static ac_state_status mem_put(void *ctx, const unsigned char *key,
-                               apr_size_t klen, const unsigned char *val,
-                               apr_size_t len, apr_time_t expiry,
-                               apr_pool_t *p)
-{
-    mem_state *m = ctx;
-    mem_rec *r = apr_pcalloc(m->pool, sizeof(*r));
-
-    assert_int_equal(m->locked, 1);
-    if (m->fail_put || len > sizeof(r->val)) {
-        return AC_STATE_ERROR;
-    }
-    memcpy(r->val, val, len);
-    r->len = len;
-    m->expiry = expiry;
-    apr_hash_set(m->h, apr_pmemdup(m->pool, key, klen), klen, r);
-    return AC_STATE_OK;
-}
-
-static ac_state mem_make(apr_pool_t *p, mem_state **out)
-{
-    mem_state *m = apr_pcalloc(p, sizeof(*m));
-    ac_state st = { 0 };
-
-    m->pool = p;
-    m->h = apr_hash_make(p);
-    st.ctx = m;
-    st.lock = mem_lock;
-    st.unlock = mem_unlock;
-    st.get = mem_get;
-    st.put = mem_put;
-    *out = m;
-    return st;
-}
 
 /* ------------------------------------------------- the pure window */
 
@@ -198,10 +106,11 @@ static void key_form(void **state)
 static void store_check(void **state)
 {
     apr_pool_t *p = *state;
-    mem_state *m;
-    ac_state st = mem_make(p, &m);
+    ac_memstate mem, *m = &mem;
+    ac_state st;
     apr_time_t exp = apr_time_from_sec(1700000360);
 
+    ac_memstate_init(m, &st, p);
     assert_int_equal(ac_replay_check(&st, NONCE_A, 1, exp, p),
                      AC_REPLAY_FRESH);
     assert_true(m->expiry == exp);
@@ -228,13 +137,14 @@ static void store_check(void **state)
 static void store_errors(void **state)
 {
     apr_pool_t *p = *state;
-    mem_state *m;
-    ac_state st = mem_make(p, &m);
+    ac_memstate mem, *m = &mem;
+    ac_state st;
     apr_time_t exp = apr_time_from_sec(1700000360);
-    mem_rec *bad;
+    static const unsigned char bad[5];
     apr_size_t klen;
     const unsigned char *k;
 
+    ac_memstate_init(m, &st, p);
     m->fail_lock = 1;
     assert_int_equal(ac_replay_check(&st, NONCE_A, 1, exp, p),
                      AC_REPLAY_ERROR);
@@ -252,9 +162,7 @@ static void store_errors(void **state)
                      AC_REPLAY_FRESH);
     /* a record of the wrong size is not trusted */
     k = ac_replay_key(p, NONCE_B, &klen);
-    bad = apr_pcalloc(p, sizeof(*bad));
-    bad->len = 5;
-    apr_hash_set(m->h, k, klen, bad);
+    ac_memstate_set(m, k, klen, bad, sizeof(bad));
     assert_int_equal(ac_replay_check(&st, NONCE_B, 1, exp, p),
                      AC_REPLAY_ERROR);
     assert_int_equal(ac_replay_check(NULL, NONCE_B, 1, exp, p),

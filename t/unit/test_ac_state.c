@@ -65,10 +65,11 @@ static void no_secret_stored(void **state)
         const void *k;
         apr_ssize_t klen;
         void *v;
+        const ac_memstate_val *val;
         apr_hash_this(hi, &k, &klen, &v);
+        val = v;
         assert_null(memmem(k, (size_t)klen, "TopSecret", 9));
-        assert_null(memmem((apr_size_t *)v + 1, *(apr_size_t *)v,
-                           "TopSecret", 9));
+        assert_null(memmem(val->bytes, val->len, "TopSecret", 9));
     }
 }
 
