@@ -13,4 +13,10 @@
 int ac_hmac_fields(const unsigned char *key, apr_size_t klen,
                    unsigned char out[AC_HMAC_LEN], ...);
 
+/* out = HMAC-SHA-256(key, data): the one-shot of OpenSSL without its
+ * per-call algorithm fetch.  0 on failure (and for an empty key). */
+int ac_hmac_sha256(const unsigned char *key, apr_size_t klen,
+                   const void *data, apr_size_t len,
+                   unsigned char out[AC_HMAC_LEN]);
+
 #endif

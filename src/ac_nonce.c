@@ -1,5 +1,6 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 #include "ac_nonce.h"
+#include "ac_hmac.h"
 #include "ac_util.h"
 
 #include <string.h>
@@ -24,13 +25,10 @@ static int hmac256(const unsigned char *key, apr_size_t klen,
                    const unsigned char *data, apr_size_t len,
                    unsigned char out[MAC_LEN])
 {
-    unsigned int n = 0;
-
     if (!key || !klen) {
         return 0;           /* an empty key would make nonces forgeable */
     }
-    return HMAC(EVP_sha256(), key, (int)klen, data, len, out, &n) != NULL
-           && n == MAC_LEN;
+    return ac_hmac_sha256(key, klen, data, len, out);
 }
 
 /* HMAC over head (time || random) || realm || 0x00 || opaque. */
