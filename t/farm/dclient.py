@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+# Licensed under the Apache License, Version 2.0 (see LICENSE).
+"""A tiny RFC 7616 Digest client for the farm tests (t/farm/run.sh).
+
+  dclient.py challenge URL STATE
+      GET URL without credentials, expect 401, keep the first SHA-256
+      Digest challenge (realm, nonce, opaque) in the JSON file STATE.
+  dclient.py digest URL STATE USER PASSWORD NC [SRC_IP]
+      GET URL with a Digest response computed for the nonce of STATE and
+      nonce count NC (an integer); the cnonce is fixed per STATE, so the
+      same NC gives a byte-identical request (a replay).
+  dclient.py basic URL USER PASSWORD [SRC_IP]
+      GET URL with Basic credentials.
+  dclient.py race URL1 URL2 STATE USER PASSWORD FIRST_NC N
+      N times: the same Digest request (nc FIRST_NC, FIRST_NC+1, ...)
+      sent to URL1 and URL2 at the same instant; prints how many times
+      both accepted it (a replay that got through).
+
+Each request prints one line: "<status> <Retry-After or -> <rspauth ok|->"
+where rspauth is checked against Authentication-Info when present.
+SRC_IP binds the client socket (127.0.0.2 is another client on loopback).
+"""
+import base64
+import hashlib
+import http.client
+import json
+import os
+import re
+import sys
+import threading
+import urllib.parse
+
+PARAM = re.compile(r'\s*([A-Za-z0-9_*-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^,\s]+)'
+                   r'\s*,?')
+
+
+def parse_params(text):
+    out = {}
+    for m in PARAM.finditer(text):
+        v = m.group(2)
+        if v.startswith('"'):
+            v = re.sub(r'\\(.)', r'\1', v[1:-1])
+        out[m.group(1).lower()] = v
+    return out
+
+
+def request(url, headers=None, src=None):
+    u = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(
+        u.hostname, u.port, timeout=15,
+        source_address=(src, 0) if src else None)
+    path = u.path + ('?' + u.query if u.query else '')
+    conn.request('GET', path, headers=headers or {})
+    resp = conn.getresponse()
+    resp.read()
+    conn.close()
+    return resp, path
+
+
+def h(s):
+    return hashlib.sha256(s.encode()).hexdigest()
+
+
+def challenge(url, state):
+    resp, _ = request(url)
+    if resp.status != 401:
+        print('%d - -' % resp.status)
+        return 1
+    for value in resp.msg.get_all('WWW-Authenticate') or []:
+        if not value.lower().startswith('digest '):
+            continue
+        p = parse_params(value[7:])
+        if p.get('algorithm', 'MD5').upper() != 'SHA-256':
+            continue
+        p['cnonce'] = base64.b16encode(os.urandom(8)).decode().lower()
+        with open(state, 'w') as f:
+            json.dump(p, f)
+        print('401 - -')
+        return 0
+    print('401 no-sha256-challenge -')
+    return 1
+
+
+def authorization(c, uri, user, password, nc):
+    ncs = '%08x' % int(nc)
+    ha1 = h('%s:%s:%s' % (user, c['realm'], password))
+    ha2 = h('GET:%s' % uri)
+    resp_hash = h(':'.join([ha1, c['nonce'], ncs, c['cnonce'], 'auth',
+                            ha2]))
+    auth = ('Digest username="%s", realm="%s", nonce="%s", uri="%s", '
+            'algorithm=SHA-256, qop=auth, nc=%s, cnonce="%s", '
+            'response="%s", opaque="%s"'
+            % (user, c['realm'], c['nonce'], uri, ncs, c['cnonce'],
+               resp_hash, c['opaque']))
+    return auth, ha1, ncs
+
+
+def digest(url, state, user, password, nc, src=None):
+    with open(state) as f:
+        c = json.load(f)
+    u = urllib.parse.urlsplit(url)
+    uri = u.path + ('?' + u.query if u.query else '')
+    auth, ha1, ncs = authorization(c, uri, user, password, nc)
+    resp, _ = request(url, {'Authorization': auth}, src)
+    info = resp.getheader('Authentication-Info')
+    ok = '-'
+    if info:
+        p = parse_params(info)
+        want = h(':'.join([ha1, c['nonce'], ncs, c['cnonce'], 'auth',
+                           h(':' + uri)]))
+        ok = 'ok' if p.get('rspauth') == want else 'bad'
+    print('%d %s %s' % (resp.status, resp.getheader('Retry-After') or '-',
+                        ok))
+    return 0
+
+
+def race(url1, url2, state, user, password, first, n):
+    with open(state) as f:
+        c = json.load(f)
+    twice = 0
+    for nc in range(int(first), int(first) + int(n)):
+        out = [0, 0]
+        bar = threading.Barrier(2)
+
+        def send(i, url, auth):
+            u = urllib.parse.urlsplit(url)
+            conn = http.client.HTTPConnection(u.hostname, u.port,
+                                              timeout=15)
+            conn.connect()
+            bar.wait()
+            conn.request('GET', u.path, headers={'Authorization': auth})
+            out[i] = conn.getresponse().status
+            conn.close()
+        ts = []
+        for i, url in enumerate((url1, url2)):
+            auth = authorization(c, urllib.parse.urlsplit(url).path, user,
+                                 password, nc)[0]
+            ts.append(threading.Thread(target=send, args=(i, url, auth)))
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        twice += out == [200, 200]
+    print(twice)
+    return 0
+
+
+def basic(url, user, password, src=None):
+    cred = base64.b64encode(('%s:%s' % (user, password)).encode()).decode()
+    resp, _ = request(url, {'Authorization': 'Basic ' + cred}, src)
+    print('%d %s -' % (resp.status, resp.getheader('Retry-After') or '-'))
+    return 0
+
+
+def main(argv):
+    try:
+        if argv[1] == 'challenge':
+            return challenge(argv[2], argv[3])
+        if argv[1] == 'digest':
+            return digest(*argv[2:8])
+        if argv[1] == 'race':
+            return race(*argv[2:9])
+        if argv[1] == 'basic':
+            return basic(*argv[2:6])
+    except (OSError, http.client.HTTPException) as e:
+        print('000 %s -' % type(e).__name__)
+        return 0
+    sys.stderr.write(__doc__)
+    return 2
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv))

@@ -1,0 +1,342 @@
+#!/usr/bin/env bash
+# Licensed under the Apache License, Version 2.0 (see LICENSE).
+#
+# Farm tests (SPEC §4, §10, §11): two httpd servers A and B sharing one
+# secret file and one cache (memcached, then redis) on loopback.
+#
+#   t/farm/run.sh            (make farm-test; needs make module htchallenge)
+#
+# Environment: BUILDDIR (default build), HTTPD (default /usr/sbin/apache2),
+# FARM_BENCH=0 skips the wrk throughput figures, FARM_BENCH_SECONDS (4),
+# FARM_KEEP=1 keeps the work directory (logs, configs) for a look.
+# Prints TAP and a last line "N passed, M failed"; exits 1 on failure.
+# Tests marked "# TODO" document known gaps: they do not fail the run.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+here="$top/t/farm"
+htc="$top/${BUILDDIR:-build}/htchallenge"
+module="$top/.libs/mod_authchallenge.so"
+httpd=${HTTPD:-/usr/sbin/apache2}
+# the Debian python3 when there is one: a pyenv shim costs ~0.5 s a call
+py=$(command -v /usr/bin/python3 || command -v python3)
+client="$py $here/dclient.py"
+bench=${FARM_BENCH:-1}
+bench_secs=${FARM_BENCH_SECONDS:-4}
+realm=Farm
+user=farmer
+pass='farm pw 1'
+quser=quick
+
+n=0; passed=0; failed=0; todo=0
+ok() {              # ok COND-STATUS DESCRIPTION [TODO-REASON]
+    n=$((n + 1))
+    local mark=ok
+    [ "$1" -eq 0 ] || mark="not ok"
+    if [ -n "${3:-}" ]; then
+        echo "$mark $n - $2 # TODO $3"
+        todo=$((todo + 1))
+    elif [ "$mark" = ok ]; then
+        echo "ok $n - $2"; passed=$((passed + 1))
+    else
+        echo "not ok $n - $2"; failed=$((failed + 1))
+    fi
+}
+is() {              # is GOT WANT DESCRIPTION [TODO-REASON]
+    [ "$1" = "$2" ]; local r=$?
+    ok $r "$3" "${4:-}"
+    [ $r -eq 0 ] || echo "#   got '$1', want '$2'"
+}
+diag() { echo "# $*"; }
+
+for need in "$httpd" "$htc" "$module" memcached redis-server python3 curl; do
+    if ! command -v "$need" >/dev/null 2>&1 && [ ! -e "$need" ]; then
+        echo "1..0 # SKIP $need missing (make module htchallenge?)"; exit 0
+    fi
+done
+
+work=$(mktemp -d /tmp/ac-farm.XXXXXX)
+chmod 755 "$work"
+declare -A cache_pid=()
+
+# ------------------------------------------------------------ processes
+free_ports() {      # N distinct free loopback ports, bound at once
+    "$py" - "$1" <<'PY'
+import socket, sys
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket(); s.bind(('127.0.0.1', 0)); socks.append(s)
+print(' '.join(str(s.getsockname()[1]) for s in socks))
+PY
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_port() {       # wait_port PORT up|down
+    local i
+    for i in $(seq 100); do
+        if port_open "$1"; then [ "$2" = up ] && return 0
+        else [ "$2" = down ] && return 0; fi
+        sleep 0.1
+    done
+    return 1
+}
+
+start_cache() {     # start_cache memcache|redis
+    if [ "$1" = memcache ]; then
+        memcached -l 127.0.0.1 -p "$mport" -U 0 -u nobody \
+            >>"$work/memcached.log" 2>&1 &
+        cache_pid[memcache]=$!; wait_port "$mport" up
+    else
+        redis-server --port "$rport" --bind 127.0.0.1 --save '' \
+            --appendonly no --daemonize no --dir "$work" \
+            >>"$work/redis.log" 2>&1 &
+        cache_pid[redis]=$!; wait_port "$rport" up
+    fi
+}
+
+stop_cache() {
+    local pid=${cache_pid[$1]:-}
+    [ -n "$pid" ] || return 0
+    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+    cache_pid[$1]=
+    wait_port "$([ "$1" = memcache ] && echo "$mport" || echo "$rport")" down
+}
+
+start_httpd() {     # start_httpd NAME PORT CACHE-SPEC
+    local dir="$work/$1" name=$1 port=$2 spec=$3 mod so usr=""
+    case $spec in
+        memcache:*) mod=socache_memcache_module; so=socache_memcache ;;
+        redis:*) mod=socache_redis_module; so=socache_redis ;;
+    esac
+    [ "$(id -u)" -eq 0 ] && usr=$'User www-data\nGroup www-data'
+    rm -rf "$dir"; mkdir -p "$dir"
+    sed -e "s|@DIR@|$dir|g" -e "s|@NAME@|$name|g" -e "s|@PORT@|$port|g" \
+        -e "s|@SHARED@|$work/shared|g" -e "s|@CACHE@|$spec|g" \
+        -e "s|@CACHEMOD@|$mod|g" -e "s|@CACHESO@|$so|g" \
+        -e "s|@MODULE@|$module|g" -e "s|@USER@|${usr//$'\n'/\\n}|g" \
+        "$here/httpd.conf.in" > "$dir/httpd.conf"
+    chmod -R a+rX "$dir"
+    "$httpd" -f "$dir/httpd.conf" -k start 2>"$dir/start.err" &&
+        wait_port "$port" up
+}
+
+stop_httpd() {      # stop_httpd NAME PORT
+    local dir="$work/$1" pid i
+    [ -f "$dir/httpd.pid" ] || return 0
+    pid=$(cat "$dir/httpd.pid")
+    "$httpd" -f "$dir/httpd.conf" -k stop 2>/dev/null || kill "$pid"
+    for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1
+    done
+    wait_port "$2" down
+}
+
+cleanup() {
+    local d
+    for d in "$work"/*/httpd.pid; do
+        [ -f "$d" ] || continue
+        "$httpd" -f "$(dirname "$d")/httpd.conf" -k stop 2>/dev/null ||
+            kill "$(cat "$d")" 2>/dev/null
+    done
+    stop_cache memcache; stop_cache redis
+    if [ "${FARM_KEEP:-0}" = 1 ]; then echo "# kept $work" >&2
+    else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ------------------------------------------------------------ requests
+url() { echo "http://127.0.0.1:$1$2"; }
+status() { cut -d' ' -f1; }
+
+basic() {           # basic URL USER PASSWORD [SRC]: "status retry-after"
+    curl -s -o /dev/null -D - -u "$2:$3" ${4:+--interface "$4"} "$1" |
+        tr -d '\r' | awk 'NR == 1 {s = $2} tolower($1) == "retry-after:" \
+            {r = $2} END {print s, (r == "" ? "-" : r)}'
+}
+
+log_count() {       # log_count NAME REGEX: lines of NAME's error_log
+    grep -cE "$2" "$work/$1/error_log" 2>/dev/null || true
+}
+
+# ------------------------------------------------------------ fixtures
+read -r mport rport aport bport <<<"$(free_ports 4)"
+mkdir -p "$work/shared/htdocs"/{basic,digest,limited}
+for d in basic digest limited; do
+    echo "hello $d" > "$work/shared/htdocs/$d/index.html"
+done
+printf '%s\n' "$pass" | "$htc" -c -i -r "$realm" "$work/shared/users" \
+    "$user" >/dev/null 2>&1
+# bcrypt cost 4 for the failure-limit user: many checks, none cached
+printf '%s\n' "$pass" | "$htc" -i -C 4 -r "$realm" "$work/shared/users" \
+    "$quser" >/dev/null 2>&1
+"$htc" -S "$work/shared/secret" >/dev/null 2>&1
+chmod -R a+rX "$work/shared"
+chmod 0640 "$work/shared/secret"   # a+rX above must not open it
+
+diag "ports: memcached $mport, redis $rport, A $aport, B $bport"
+is "$(stat -c %a "$work/shared/secret")" 640 "htchallenge -S: secret mode 0640"
+if [ "$(id -u)" -eq 0 ]; then
+    is "$(stat -c %U "$work/shared/secret")" root "secret file owned by root"
+    runuser -u www-data -- cat "$work/shared/secret" >/dev/null 2>&1
+    ok $((! $?)) "www-data cannot read the secret (the parent reads it as root)"
+fi
+
+start_cache memcache; ok $? "memcached up on 127.0.0.1:$mport"
+start_cache redis; ok $? "redis-server up on 127.0.0.1:$rport"
+
+# ------------------------------------------------------------ scenarios
+farm_run() {        # farm_run memcache|redis
+    local kind=$1 port spec A B st t0 i got secs
+    port=$([ "$kind" = memcache ] && echo "$mport" || echo "$rport")
+    spec="$kind:127.0.0.1:$port"
+    A=$(url "$aport" ""); B=$(url "$bport" "")
+    diag "---- AuthChallengeCache $spec"
+
+    start_httpd A "$aport" "$spec"; ok $? "$kind: A starts (secret 0640 root)"
+    start_httpd B "$bport" "$spec"; ok $? "$kind: B starts"
+    [ -s "$work/A/start.err" ] && sed 's/^/# A: /' "$work/A/start.err"
+
+    # -- a nonce from A is good at B; its nc is then spent at A too
+    st="$work/$kind.nonce1"
+    is "$($client challenge "$A/digest/" "$st" | status)" 401 \
+        "$kind: A challenges (401, SHA-256 Digest)"
+    is "$($client digest "$B/digest/" "$st" "$user" "$pass" 1)" "200 - ok" \
+        "$kind: B accepts A's nonce (nc 1, rspauth verified)"
+    is "$($client digest "$A/digest/" "$st" "$user" "$pass" 1 | status)" 401 \
+        "$kind: the same nonce+nc replayed at A -> 401"
+    got=$(log_count A 'AC01001.*nc replayed')
+    ok $(( got >= 1 ? 0 : 1 )) "$kind: A's error_log says 'nc replayed'"
+    is "$($client digest "$A/digest/" "$st" "$user" "$pass" 2 | status)" 200 \
+        "$kind: nc 2 of that nonce still good at A"
+    is "$($client digest "$B/digest/" "$st" "$user" "$pass" 2 | status)" 401 \
+        "$kind: nc 2 replayed at B -> 401"
+
+    # -- the same nonce+nc at A and B at the same instant: the global
+    # mutex serialises one host only, the get/put on the cache is no
+    # atomic compare-and-set, so both may accept it
+    got=$($client race "$A/digest/" "$B/digest/" "$st" "$user" "$pass" 100 30)
+    is "$got" 0 "$kind: a replay raced at A and B at once is refused" \
+        "no atomic nc update across servers in ap_socache"
+    diag "$kind: raced replays accepted twice: $got of 30"
+
+    # -- credential cache shared: a bcrypt check at A, a cache hit at B
+    local ta tb
+    read -r got ta < <(curl -s -o /dev/null -u "$user:$pass" \
+        -w '%{http_code} %{time_total}\n' "$A/basic/")
+    is "$got" 200 "$kind: Basic at A (bcrypt, fills the cache)"
+    read -r got tb < <(curl -s -o /dev/null -u "$user:$pass" \
+        -w '%{http_code} %{time_total}\n' "$B/basic/")
+    is "$got" 200 "$kind: Basic at B"
+    diag "$kind: Basic at A ${ta}s (miss), then at B ${tb}s"
+    "$py" -c "import sys; sys.exit(0 if $tb * 3 < $ta else 1)"
+    ok $? "$kind: B answers from A's cache entry (>= 3x faster)"
+
+    # -- failure limit counted across A and B (3 failures in 60 s):
+    # the window holds 3 failures, so the 4th attempt is already refused
+    local L="/limited/"
+    is "$(basic "$A$L" "$quser" wrong1 | status)" 401 "$kind: fail 1 at A"
+    is "$(basic "$A$L" "$quser" wrong2 | status)" 401 "$kind: fail 2 at A"
+    is "$(basic "$B$L" "$quser" wrong3 | status)" 401 "$kind: fail 3 at B"
+    is "$(basic "$B$L" "$quser" wrong4 | status)" 429 \
+        "$kind: 4th attempt at B -> 429 (3 failures counted across A+B)"
+    read -r got secs _ < <(basic "$A$L" "$quser" "$pass")
+    is "$got" 429 "$kind: right password at A -> 429 too"
+    ok $(( secs >= 1 && secs <= 60 ? 0 : 1 )) \
+        "$kind: Retry-After $secs within 1..60"
+    is "$(basic "$B$L" "$quser" "$pass" | status)" 429 \
+        "$kind: right password at B -> 429"
+    is "$(basic "$A$L" "$quser" "$pass" 127.0.0.2 | status)" 200 \
+        "$kind: another client (127.0.0.2) at A is not limited"
+    is "$(basic "$B$L" "$quser" "$pass" 127.0.0.2 | status)" 200 \
+        "$kind: another client (127.0.0.2) at B is not limited"
+
+    [ "$kind" = memcache ] && [ "$bench" != 0 ] && throughput
+
+    # -- the cache server goes away
+    stop_cache "$kind"; ok $? "$kind: cache server stopped"
+    local crit0
+    crit0=$(log_count A 'scache_(mc|rd)|AH0079[01]|AH0347[89]')
+    is "$(basic "$A/basic/" "$user" "$pass" | status)" 200 \
+        "$kind down: Basic at A still 200"
+    is "$(basic "$B/basic/" "$user" "$pass" | status)" 200 \
+        "$kind down: Basic at B still 200"
+    st="$work/$kind.nonce2"
+    is "$($client challenge "$A/digest/" "$st" | status)" 401 \
+        "$kind down: A still issues nonces (stateless)"
+    is "$($client digest "$A/digest/" "$st" "$user" "$pass" 1 | status)" 500 \
+        "$kind down: Digest at A fails closed (500)"
+    is "$($client digest "$B/digest/" "$st" "$user" "$pass" 1 | status)" 500 \
+        "$kind down: Digest at B fails closed (500)"
+    is "$($client digest "$A/digest/" "$st" "$user" "$pass" 2 | status)" 500 \
+        "$kind down: next Digest at A 500"
+    is "$(log_count A 'authchallenge:error.*AC01004.*replay store')" 1 \
+        "$kind down: A logs the outage at error once"
+    # mixed traffic: a Basic success between two Digest failures
+    basic "$A/basic/" "$user" "$pass" >/dev/null
+    $client digest "$A/digest/" "$st" "$user" "$pass" 3 >/dev/null
+    is "$(log_count A 'authchallenge:error.*AC01004.*replay store')" 1 \
+        "$kind down: still once after a Basic 200 in between" \
+        "a Basic success clears the shared outage flag (mod_ac_request.c)"
+    diag "$kind down: A error_log: $(log_count A 'AC01004') AC01004 lines," \
+        "$(log_count A 'AC01010') AC01010 'answer again'," \
+        "$(( $(log_count A 'scache_(mc|rd)|AH0079[01]|AH0347[89]') - crit0 ))" \
+        "socache provider lines for 5 requests"
+
+    # -- it comes back on the same port: no httpd restart needed
+    start_cache "$kind"; ok $? "$kind: cache server restarted"
+    t0=$(date +%s.%N); got=000; i=10
+    while [ "$got" != 200 ] && [ "$i" -lt 40 ]; do
+        got=$($client digest "$A/digest/" "$st" "$user" "$pass" "$i" | status)
+        i=$((i + 1)); [ "$got" = 200 ] || sleep 0.5
+    done
+    secs=$("$py" -c "import time; print('%.1f' % (time.time() - $t0))")
+    is "$got" 200 "$kind back: Digest at A 200 again (after ${secs}s)"
+    got=000
+    for i in $(seq 40 60); do
+        got=$($client digest "$B/digest/" "$st" "$user" "$pass" "$i" | status)
+        [ "$got" = 200 ] && break; sleep 0.5
+    done
+    is "$got" 200 "$kind back: Digest at B 200 again"
+    is "$($client digest "$A/digest/" "$st" "$user" "$pass" "$((i))" \
+        | status)" 401 "$kind back: replay refused again"
+    # the restarted cache forgot every nc: an old nonce+nc is good again
+    is "$($client digest "$A/digest/" "$work/$kind.nonce1" "$user" "$pass" 2 \
+        | status)" 401 "$kind back: nc used before the outage still refused" \
+        "a restarted cache forgets the nc windows of live nonces"
+
+    stop_httpd A "$aport"; stop_httpd B "$bport"
+    mv "$work/A" "$work/$kind-A"; mv "$work/B" "$work/$kind-B"
+}
+
+# wrk on /basic/ (credential cache on, memcached): A alone, then A and B
+# at the same time.  Two cores: expect no scaling.
+throughput() {
+    local auth one a b
+    if ! command -v wrk >/dev/null; then diag "wrk missing: no figures"
+        return; fi
+    auth="Authorization: Basic $(printf '%s' "$user:$pass" | base64 -w0)"
+    wrk_rps() { wrk -t1 -c16 -d"${bench_secs}s" -H "$auth" "$1" 2>&1 |
+        tee -a "$work/wrk.log" | awk '/Requests\/sec/ {print $2}
+            /Non-2xx/ {print "non2xx", $NF > "/dev/stderr"}'; }
+    curl -s -o /dev/null -u "$user:$pass" "$(url "$aport" /basic/)"
+    curl -s -o /dev/null -u "$user:$pass" "$(url "$bport" /basic/)"
+    one=$(wrk_rps "$(url "$aport" /basic/)")
+    wrk_rps "$(url "$aport" /basic/)" > "$work/wrk.a" &
+    local pa=$!
+    b=$(wrk_rps "$(url "$bport" /basic/)"); wait "$pa"; a=$(cat "$work/wrk.a")
+    diag "throughput (wrk -t1 -c16 -d${bench_secs}s, Basic, credential" \
+        "cache on memcached, $(nproc) cores):"
+    diag "  A alone: $one req/s"
+    diag "  A+B at once: A $a + B $b = $("$py" -c "print(round($a+$b))")" \
+        "req/s"
+    ok $(( $(grep -c 'Non-2xx' "$work/wrk.log") == 0 ? 0 : 1 )) \
+        "throughput runs: every response 200"
+}
+
+farm_run memcache
+farm_run redis
+
+echo "1..$n"
+echo "$passed passed, $failed failed$([ "$todo" -gt 0 ] && echo ", $todo todo")"
+[ "$failed" -eq 0 ]
