@@ -41,6 +41,7 @@ DEB_PKGS := apache2 apache2-dev apache2-utils libapache2-mod-perl2 \
             curl clang wrk gnuplot-nox python3 openssl
 
 .PHONY: all module htchallenge check unit boundary replay cli-test test \
+        farm-test \
         apache-test demo demo-stop install clean deps fuzz bench
 
 all: module htchallenge
@@ -99,6 +100,7 @@ replay: $(REPLAY_BINS)
 	    ASAN_OPTIONS=detect_leaks=0 $$b t/fuzz/corpus/$${n#fuzz_}; done
 
 REPLAY_OBJS := $(CORE_SRCS:src/%.c=$(BUILDDIR)/replay-core/%.o)
+.SECONDARY: $(REPLAY_OBJS)
 
 $(BUILDDIR)/replay-core/%.o: src/%.c $(wildcard src/ac_*.h)
 	@mkdir -p $(dir $@)
@@ -121,10 +123,14 @@ $(BUILDDIR)/fuzz/%: t/fuzz/%.c $(CORE_SRCS)
 	    $(APR_LIBS) $(EXT_LIBS)
 
 # ---------------------------------------------------------------- test
-test: deps all check apache-test
+test: deps all check apache-test farm-test
 
 apache-test: all
 	t/run-apache-test.sh
+
+# Two httpd servers sharing memcached, then redis, and one secret file.
+farm-test: all
+	BUILDDIR=$(BUILDDIR) t/farm/run.sh
 
 # ---------------------------------------------------------------- deps
 # apt-get update once, then install only what is missing.
