@@ -548,10 +548,13 @@ static int check_replay(dg_ctx *x)
     switch (ac_replay_check(x->conf->state, x->nonce, x->ncv, expiry,
                             x->p)) {
     case AC_REPLAY_FRESH:
+        x->res->state = 1;
         return 1;
     case AC_REPLAY_REUSED:
+        x->res->state = 1;
         return refuse(x, "nc replayed");
     default:
+        x->res->state = -1;
         return unavailable(x, "replay store unavailable");
     }
 }

@@ -61,6 +61,8 @@ typedef struct {
     const char *log_user;       /* user (or userhash) named, when known */
     const char *info;           /* (Proxy-)Authentication-Info value    */
     int stale;                  /* Digest: answer with stale=true       */
+    int state;                  /* the shared state answered (1) or was
+                                   unusable (-1); 0: not asked        */
     int failed;                 /* a credential was checked and failed:
                                    counts for the failure limit, logged */
     /* Challenge parameters a scheme wants on its own challenge in the

@@ -76,6 +76,18 @@ static void warn_once(request_rec *r, const ac_dir_conf *dc,
     }
 }
 
+/* The outage flag of the shared cache (one per process, like the
+ * back-ends' flags). */
+#define AC_CACHE_DOWN "cache down"
+
+static void cache_answered(request_rec *r)
+{
+    if (flip(AC_CACHE_DOWN, 0)) {
+        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "AC01011: the shared "
+                      "cache answers again");
+    }
+}
+
 int ac_request_is_proxy(request_rec *r)
 {
     switch (AC_GET(dir_conf(r)->proxy_mode, AC_MODE_AUTO)) {
@@ -238,12 +250,12 @@ static int limit_reached(request_rec *r, const ac_faillimit *fl,
     }
     st = ac_faillimit_check(fl, req->client, req->now, &left, r->pool);
     if (st == AC_FL_ERROR) {
-        int level = flip("cache down", 1) ? APLOG_WARNING : APLOG_DEBUG;
+        int level = flip(AC_CACHE_DOWN, 1) ? APLOG_WARNING : APLOG_DEBUG;
         ap_log_rerror(APLOG_MARK, level, 0, r, "AC01008: the shared cache "
                       "is unusable: failure limit not applied");
         return 0;
     }
-    flip("cache down", 0);
+    cache_answered(r);
     if (st != AC_FL_BLOCK) {
         return 0;
     }
@@ -333,6 +345,22 @@ static const char *log_user(request_rec *r, const ac_result *res)
            : "";
 }
 
+/* A back-end or the shared cache answered again after an outage: say so
+ * once (each has its own flag, so traffic for one does not end the
+ * other's outage). */
+static void log_recovery(request_rec *r, const ac_result *res,
+                         const char *outage)
+{
+    if (res->state == 1) {
+        cache_answered(r);
+    }
+    if (res->verdict != AC_UNAVAILABLE && res->verdict != AC_BAD_REQUEST
+        && (res->verdict == AC_OK || res->failed) && flip(outage, 0)) {
+        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "AC01010: the "
+                      "back-ends answer again");
+    }
+}
+
 /* One line per event; never a secret (the core's reasons hold none).
  * outage names the back-ends, to log their failure once per outage. */
 static void log_result(request_rec *r, const ac_result *res,
@@ -342,10 +370,9 @@ static void log_result(request_rec *r, const ac_result *res,
     const char *why = res->reason ? res->reason : "-";
     int level;
 
-    if (res->verdict != AC_UNAVAILABLE && res->verdict != AC_BAD_REQUEST
-        && (res->verdict == AC_OK || res->failed) && flip(outage, 0)) {
-        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "AC01010: the "
-                      "back-ends answer again");
+    log_recovery(r, res, outage);
+    if (res->state == -1) {
+        outage = AC_CACHE_DOWN;     /* the shared cache, not a back-end */
     }
 
     switch (res->verdict) {

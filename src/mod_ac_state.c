@@ -34,12 +34,22 @@ struct ac_cache {
 
 /* ------------------------------------------------ ac_state over socache */
 
+/* A cache server that hangs (rather than dies) keeps the thread that
+ * holds the mutex waiting for it: the others give up after this long,
+ * and the request goes on as with a cache that is down (the replay
+ * check fails closed; the credential cache and failure limit are
+ * skipped), instead of every request of the host stalling. */
+#define AC_LOCK_WAIT apr_time_from_sec(2)
+
 static ac_state_status st_lock(void *ctx)
 {
     ac_cache *c = ctx;
+    apr_status_t rv = apr_global_mutex_timedlock(c->mutex, AC_LOCK_WAIT);
 
-    return apr_global_mutex_lock(c->mutex) == APR_SUCCESS ? AC_STATE_OK
-                                                          : AC_STATE_ERROR;
+    if (rv == APR_ENOTIMPL) {
+        rv = apr_global_mutex_lock(c->mutex);
+    }
+    return rv == APR_SUCCESS ? AC_STATE_OK : AC_STATE_ERROR;
 }
 
 static void st_unlock(void *ctx)
@@ -109,7 +119,7 @@ static apr_status_t cache_cleanup(void *v)
 
 /* Create one socache instance for spec ("shmcb", "memcache:h:p", ...). */
 static const char *cache_create(ac_cache **out, const char *spec,
-                                server_rec *s, apr_pool_t *pconf,
+                                int index, server_rec *s, apr_pool_t *pconf,
                                 apr_pool_t *ptemp)
 {
     static struct ap_socache_hints hints = { 48, 80, 300 };
@@ -139,8 +149,9 @@ static const char *cache_create(ac_cache **out, const char *spec,
     }
     apr_pool_cleanup_register(pconf, c, cache_cleanup,
                               apr_pool_cleanup_null);
-    rv = ap_global_mutex_create(&c->mutex, NULL, AC_MUTEX_TYPE, NULL, s,
-                                pconf, 0);
+    /* one instance per cache: file-based mutexes get their own file */
+    rv = ap_global_mutex_create(&c->mutex, NULL, AC_MUTEX_TYPE,
+                                apr_itoa(ptemp, index), s, pconf, 0);
     if (rv != APR_SUCCESS) {
         return "AuthChallengeCache: cannot create its mutex";
     }
@@ -250,7 +261,9 @@ static const char *setup_server(server_rec *s, apr_hash_t *caches,
     if (sc->cache) {
         return NULL;
     }
-    if ((err = cache_create(&sc->cache, spec, s, pconf, ptemp)) != NULL) {
+    err = cache_create(&sc->cache, spec, (int)apr_hash_count(caches), s,
+                       pconf, ptemp);
+    if (err) {
         if (sc->cache_spec) {
             return err;             /* asked for it by name: stop here */
         }
