@@ -130,7 +130,7 @@ apache-test: all
 
 # Two httpd servers sharing memcached, then redis, and one secret file.
 farm-test: all
-	BUILDDIR=$(BUILDDIR) t/farm/run.sh
+	FARM_BENCH=0 BUILDDIR=$(BUILDDIR) t/farm/run.sh
 
 # ---------------------------------------------------------------- deps
 # apt-get update once, then install only what is missing.

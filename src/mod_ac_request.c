@@ -142,12 +142,24 @@ static int owned_schemes(request_rec *r, const ac_dir_conf *dc,
 }
 
 /* What makes two places share cached credentials: the same sections of
- * the same virtual host, so every setting (back-ends, keys, issuer,
- * audiences, an httpd provider's own files) is the same. */
+ * a server of the same name, and the same back-ends and token checks.
+ * Not the port: the servers of a farm share their cache. */
 static const char *cache_scope(request_rec *r, const ac_dir_conf *dc)
 {
-    return apr_psprintf(r->pool, "%s:%u %s", r->server->server_hostname,
-                        r->server->port, dc->origin);
+    apr_array_header_t *empty = apr_array_make(r->pool, 1, sizeof(char *));
+    const apr_array_header_t *aud = dc->bearer_audiences
+                                    ? dc->bearer_audiences : empty;
+
+    return apr_pstrcat(r->pool, r->server->server_hostname, " ",
+                       dc->origin, "|",
+                       apr_array_pstrcat(r->pool, dc->providers
+                                         ? dc->providers : empty, ','),
+                       "|", dc->dbm_file ? dc->dbm_file : "",
+                       "|", dc->ldap_url ? dc->ldap_url : "",
+                       "|", dc->bearer_issuer ? dc->bearer_issuer : "",
+                       "|", apr_array_pstrcat(r->pool, aud, ','),
+                       "|", dc->bearer_user_claim ? dc->bearer_user_claim
+                                                  : "", NULL);
 }
 
 /* 1 when some back-end here is the module's own (dbm, ldap), which
@@ -378,8 +390,8 @@ static void log_result(request_rec *r, const ac_result *res,
     switch (res->verdict) {
     case AC_OK:
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "AC01003: client %s "
-                      "authenticated: scheme %s%s", r->useragent_ip,
-                      scheme, log_user(r, res));
+                      "authenticated: scheme %s%s: %s", r->useragent_ip,
+                      scheme, log_user(r, res), why);
         break;
     case AC_UNAVAILABLE:
         /* error once per outage, then info until it is over (the level
