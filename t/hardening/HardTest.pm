@@ -58,41 +58,15 @@ sub ensure_users {
     return 1;
 }
 
-sub _connect_from {
-    my ($src, $hp) = @_;
-    my $s = IO::Socket::INET->new(PeerAddr => $hp, LocalAddr => $src,
-                                  Proto => 'tcp', Timeout => 10)
-        or die "connect $hp from $src: $!";
-    binmode $s;
-    $s->autoflush(1);
-    return $s;
-}
-
 sub raw_from {
     my ($src, $hp, $bytes) = @_;
-    my $s = _connect_from($src, $hp);
-    local $SIG{PIPE} = 'IGNORE';
-    print $s $bytes;
-    my ($method) = $bytes =~ /^(\S+)/;
-    my $r = read_response($s, $method);
-    close $s;
-    die "no response from $hp" unless $r;
-    return $r;
+    return ACTest::raw_request($hp, $bytes, $src);
 }
 
 sub from {
     my ($src, $hp, $method, $target, @h) = @_;
-    my %seen;
-    for (my $i = 0; $i < @h; $i += 2) {
-        $seen{ lc $h[$i] } = 1;
-    }
-    my $msg = "$method $target HTTP/1.1\r\n";
-    $msg .= "Host: $hp\r\n" unless $seen{host};
-    while (my ($n, $v) = splice @h, 0, 2) {
-        $msg .= "$n: $v\r\n";
-    }
-    $msg .= "Connection: close\r\n\r\n";
-    return raw_from($src, $hp, $msg);
+    return ACTest::raw_request(
+        $hp, ACTest::request_bytes($hp, $method, $target, undef, @h), $src);
 }
 
 # Parameters of one challenge value ("Digest k=v, k="v", ...").

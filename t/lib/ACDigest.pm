@@ -271,19 +271,8 @@ sub rspauth_ok {
 
 sub send_req {
     my ($hp, $method, $target, $body, @h) = @_;
-    my %seen;
-    for (my $i = 0; $i < @h; $i += 2) {
-        $seen{ lc $h[$i] } = 1;
-    }
-    my $msg = "$method $target HTTP/1.1\r\n";
-    $msg .= "Host: $hp\r\n" unless $seen{host};
-    while (my ($n, $v) = splice @h, 0, 2) {
-        $msg .= "$n: $v\r\n";
-    }
-    $msg .= "Content-Length: " . length($body) . "\r\n" if defined $body;
-    $msg .= "Connection: close\r\n\r\n";
-    $msg .= $body if defined $body;
-    return ACTest::raw_request($hp, $msg);
+    return ACTest::raw_request(
+        $hp, ACTest::request_bytes($hp, $method, $target, $body, @h));
 }
 
 sub run_cmd {

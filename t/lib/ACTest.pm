@@ -48,7 +48,8 @@ use File::Path qw(make_path remove_tree);
 use POSIX ();
 use Apache::TestConfig ();
 
-our @EXPORT_OK = qw(hostport raw_request req raw_connect read_response
+our @EXPORT_OK = qw(hostport raw_request req request_bytes raw_connect
+                    read_response
                     headers_named header_count basic b64 curl curl_full
                     error_log_mark error_log_since wait_log
                     start_httpd stop_httpd t_dir secrets_in_log
@@ -117,11 +118,14 @@ sub basic {
     return 'Basic ' . b64("$user:$pass");
 }
 
+# raw_connect($hp[, $src]): $src binds the client end to another local
+# address (e.g. 127.0.0.2: a second client for the failure limit).
 sub raw_connect {
-    my $hp = shift;
+    my ($hp, $src) = @_;
     my $s = IO::Socket::INET->new(PeerAddr => $hp, Proto => 'tcp',
+                                  ($src ? (LocalAddr => $src) : ()),
                                   Timeout => $TIMEOUT)
-        or die "connect $hp: $!";
+        or die "connect $hp" . ($src ? " from $src" : '') . ": $!";
     binmode $s;
     $s->autoflush(1);
     return $s;
@@ -210,9 +214,11 @@ sub read_response {
     return \%r;
 }
 
+# raw_request($hp, $bytes[, $src])
 sub raw_request {
-    my ($hp, $bytes) = @_;
-    my $s = raw_connect($hp);
+    my ($hp, $bytes, $src) = @_;
+    my $s = raw_connect($hp, $src);
+    local $SIG{PIPE} = 'IGNORE';
     print $s $bytes;
     my ($method) = $bytes =~ /^(\S+)/;
     my $r = read_response($s, $method);
@@ -221,10 +227,11 @@ sub raw_request {
     return $r;
 }
 
-# req($hp, 'GET', '/basic/ok.txt', Authorization => '...', ...)
-# Header pairs are sent in the given order; Host defaults to $hp.
-sub req {
-    my ($hp, $method, $target, @h) = @_;
+# request_bytes($hp, $method, $target, $body, @header_pairs): one
+# HTTP/1.1 request; header pairs in the given order; Host (= $hp),
+# Content-Length (with a body) and Connection: close unless given.
+sub request_bytes {
+    my ($hp, $method, $target, $body, @h) = @_;
     my %seen;
     for (my $i = 0; $i < @h; $i += 2) {
         $seen{ lc $h[$i] } = 1;
@@ -234,9 +241,18 @@ sub req {
     while (my ($n, $v) = splice @h, 0, 2) {
         $msg .= "$n: $v\r\n";
     }
+    $msg .= "Content-Length: " . length($body) . "\r\n"
+        if defined $body && !$seen{'content-length'};
     $msg .= "Connection: close\r\n" unless $seen{connection};
     $msg .= "\r\n";
-    return raw_request($hp, $msg);
+    $msg .= $body if defined $body;
+    return $msg;
+}
+
+# req($hp, 'GET', '/basic/ok.txt', Authorization => '...', ...)
+sub req {
+    my ($hp, $method, $target, @h) = @_;
+    return raw_request($hp, request_bytes($hp, $method, $target, undef, @h));
 }
 
 sub headers_named {
