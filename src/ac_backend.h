@@ -53,7 +53,7 @@ typedef struct {
  * Ask each back-end in turn for a password check.  The first that finds
  * the user decides (OK or DENIED); NOT_FOUND and UNSUPPORTED move on;
  * ERROR stops at once (the directory is down: 500, never 401).
- * *which is set to the name of the back-end that answered.
+ * *reason says why, for the log (never a secret).
  */
 ac_be_status ac_backend_check_password(const ac_backend_list *list,
                                        const char *user,

@@ -66,11 +66,13 @@ int ac_request_post_config(apr_pool_t *pconf, apr_pool_t *plog,
            ? OK : HTTP_INTERNAL_SERVER_ERROR;
 }
 
+/* Keyed by the configuration's sections, not by dc itself: httpd merges
+ * a fresh dc for every request. */
 static void warn_once(request_rec *r, const ac_dir_conf *dc,
                       const char *scheme, const char *why)
 {
-    if (flip(apr_psprintf(r->pool, "unusable %pp %s", (void *)dc, scheme),
-             1)) {
+    if (flip(apr_pstrcat(r->pool, "unusable ", r->server->server_hostname,
+                         " ", dc->origin, " ", scheme, NULL), 1)) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "AC01009: %s is "
                       "not offered here: %s", scheme, why);
     }
