@@ -131,16 +131,8 @@ static int owned_schemes(request_rec *r, const ac_dir_conf *dc,
     else {
         return 0;
     }
-    /* Schemes the core does not have yet are simply not offered. */
-    memset(set, 0, sizeof(*set));
-    for (; n > 0; n--, names++) {
-        ac_scheme_set one;
-        if (ac_scheme_set_parse(&one, names, 1, &bad)
-            && set->count < AC_MAX_SCHEMES) {
-            set->items[set->count++] = one.items[0];
-        }
-    }
-    return 1;
+    /* names were checked when the configuration was read */
+    return ac_scheme_set_parse(set, names, n, &bad);
 }
 
 /* What makes two places share cached credentials: the same sections of
