@@ -627,10 +627,13 @@ static void digest_verify(const ac_scheme_conf *conf, const ac_request *req,
 /* Read a body only where auth-int is offered: the client's say-so alone
  * must not make the server read (up to max_body) for nothing. */
 static int digest_wants_body(const ac_scheme_conf *conf,
-                             const ac_credentials *cred)
+                             int (*parse)(void *arg, ac_credentials *cred),
+                             void *arg)
 {
+    ac_credentials cred;
+
     return conf->digest && conf->digest->qop_auth_int
-           && ac_digest_wants_body(cred);
+           && parse(arg, &cred) && ac_digest_wants_body(&cred);
 }
 
 const ac_scheme ac_scheme_digest = {

@@ -50,9 +50,11 @@ struct ac_scheme {
      * (RFC 6750 §3 does so for Bearer). */
     int challenge_on_error;
     /* 1 when verify needs the request body for these credentials
-     * (Digest auth-int); NULL: never. */
+     * (Digest auth-int); NULL: never.  cred is parsed only when this
+     * configuration could want a body at all (parse() fills it). */
     int (*wants_body)(const ac_scheme_conf *conf,
-                      const ac_credentials *cred);
+                      int (*parse)(void *arg, ac_credentials *cred),
+                      void *arg);
 };
 
 extern const ac_scheme ac_scheme_basic;     /* ac_basic.c */
