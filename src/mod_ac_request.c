@@ -216,8 +216,22 @@ static const ac_digest_conf *digest_conf(request_rec *r,
     return d;
 }
 
+static int offers(const ac_scheme_set *set, const char *name)
+{
+    int i;
+
+    for (i = 0; i < set->count; i++) {
+        if (!strcmp(set->items[i]->name, name)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The settings of the schemes in set only: a place that offers Basic
+ * neither pays for nor warns about Digest's or Bearer's. */
 static void scheme_conf(request_rec *r, const ac_dir_conf *dc,
-                        ac_scheme_conf *conf)
+                        const ac_scheme_set *set, ac_scheme_conf *conf)
 {
     ac_credcache *cc = apr_pcalloc(r->pool, sizeof(*cc));
 
@@ -225,8 +239,12 @@ static void scheme_conf(request_rec *r, const ac_dir_conf *dc,
     conf->realm = ap_auth_name(r);
     conf->charset_utf8 = AC_GET(dc->charset_utf8, 1);
     conf->backends = ac_request_backends(r, dc);
-    conf->digest = digest_conf(r, dc);
-    conf->bearer = ac_bearer_conf_for(r, dc);
+    if (offers(set, "Digest")) {
+        conf->digest = digest_conf(r, dc);
+    }
+    if (offers(set, "Bearer")) {
+        conf->bearer = ac_bearer_conf_for(r, dc);
+    }
     ac_state_attach(r->server, conf);
     cc->state = conf->state;
     cc->secret = conf->secret;
@@ -309,17 +327,6 @@ static void usable_schemes(request_rec *r, const ac_dir_conf *dc,
     set->count = n;
 }
 
-static int offers(const ac_scheme_set *set, const char *name)
-{
-    int i;
-
-    for (i = 0; i < set->count; i++) {
-        if (!strcmp(set->items[i]->name, name)) {
-            return 1;
-        }
-    }
-    return 0;
-}
 
 static void set_challenges(request_rec *r, const ac_dir_conf *dc,
                            const ac_scheme_conf *conf,
@@ -420,7 +427,7 @@ static int respond(request_rec *r, const ac_dir_conf *dc,
                    const ac_request *req, const ac_result *res)
 {
     log_result(r, res, apr_pstrcat(r->pool, "down ",
-                                   cache_scope(r, dc), NULL));
+                                   conf->credcache->scope, NULL));
     if (res->verdict == AC_OK) {
         r->user = apr_pstrdup(r->pool, res->user);
         r->ap_auth_type = apr_pstrdup(r->pool, res->scheme);
@@ -471,7 +478,7 @@ static int prepare(request_rec *r, ac_call *c)
     if (!owned_schemes(r, c->dc, &c->set)) {
         return 0;
     }
-    scheme_conf(r, c->dc, &c->conf);
+    scheme_conf(r, c->dc, &c->set, &c->conf);
     usable_schemes(r, c->dc, &c->conf, &c->set);
     plain_request(r, &c->req);
     return 1;
