@@ -4,7 +4,6 @@
 #include "ac_memstate.h"
 #include "ac_credcache.h"
 #include "ac_faillimit.h"
-#include "ac_hmac.h"
 
 #define SEC(n) apr_time_from_sec(n)
 static const unsigned char secret[32] = "0123456789abcdef0123456789abcdef";
@@ -134,23 +133,11 @@ static void limit(void **state)
                      AC_FL_ERROR);
 }
 
-static void hmac_fields(void **state)
-{
-    unsigned char a[AC_HMAC_LEN], b[AC_HMAC_LEN];
-
-    /* length prefixes: ("ab","c") and ("a","bc") differ */
-    assert_true(ac_hmac_fields(secret, 32, a, "ab", "c", NULL));
-    assert_true(ac_hmac_fields(secret, 32, b, "a", "bc", NULL));
-    assert_memory_not_equal(a, b, AC_HMAC_LEN);
-    assert_true(ac_hmac_fields(secret, 32, b, "ab", "c", NULL));
-    assert_memory_equal(a, b, AC_HMAC_LEN);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         AC_TEST(cache), AC_TEST(no_secret_stored), AC_TEST(cache_off_or_down),
-        AC_TEST(limit), AC_TEST(hmac_fields),
+        AC_TEST(limit),
     };
     return cmocka_run_group_tests_name("ac_state", tests, NULL, NULL);
 }
