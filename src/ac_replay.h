@@ -46,8 +46,12 @@ ac_replay_status ac_replay_check(const ac_state *st, const char *nonce,
                                  apr_uint32_t nc, apr_time_t expiry,
                                  apr_pool_t *p);
 
-/* The store key of nonce: "nc:" + 22 base64url characters of
- * SHA-256(nonce); printable, as memcache wants.  *klen its length. */
+/* The store key of nonce: "nc:" + the nonce, which the caller has
+ * verified (an authentic nonce is unique and printable, as memcache
+ * wants keys).  NULL for an empty nonce, one longer than
+ * AC_REPLAY_NONCE_MAX or one with other than token68 characters.  *klen
+ * its length. */
+#define AC_REPLAY_NONCE_MAX 128
 const unsigned char *ac_replay_key(apr_pool_t *p, const char *nonce,
                                    apr_size_t *klen);
 
