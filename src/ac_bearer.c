@@ -1,5 +1,6 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 #include "ac_bearer.h"
+#include "ac_identity.h"
 #include "ac_hash.h"
 #include "ac_util.h"
 
@@ -41,75 +42,6 @@ int ac_bearer_has_scopes(const apr_array_header_t *have,
             return 0;
         }
     }
-    return 1;
-}
-
-/* ------------------------------------------------- cached identities */
-
-const char *ac_identity_to_json(const char *user, const ac_identity *id,
-                                apr_pool_t *p)
-{
-    json_t *o = json_object(), *s = json_array(), *c = json_object();
-    const apr_array_header_t *arr;
-    char *text;
-    const char *out;
-    int i;
-
-    for (i = 0; id->scopes && i < id->scopes->nelts; i++) {
-        json_array_append_new(s, json_string(
-            APR_ARRAY_IDX(id->scopes, i, const char *)));
-    }
-    arr = id->claims ? apr_table_elts(id->claims) : NULL;
-    for (i = 0; arr && i < arr->nelts; i++) {
-        const apr_table_entry_t *e = &APR_ARRAY_IDX(arr, i,
-                                                    apr_table_entry_t);
-        json_object_set_new(c, e->key, json_string(e->val));
-    }
-    json_object_set_new(o, "u", json_string(user));
-    json_object_set_new(o, "s", s);
-    json_object_set_new(o, "c", c);
-    json_object_set_new(o, "e", json_integer(apr_time_sec(id->exp)));
-    if (id->claims_json) {
-        json_object_set_new(o, "j", json_string(id->claims_json));
-    }
-    text = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    out = text ? apr_pstrdup(p, text) : NULL;
-    free(text);
-    return out;
-}
-
-int ac_identity_from_json(const char *json, const char **user,
-                          ac_identity **id, apr_pool_t *p)
-{
-    json_t *o = json_loads(json, 0, NULL), *s, *c, *v;
-    const char *k;
-    size_t i;
-
-    if (!o || !json_is_string(json_object_get(o, "u"))) {
-        json_decref(o);
-        return 0;
-    }
-    *id = apr_pcalloc(p, sizeof(**id));
-    *user = apr_pstrdup(p, json_string_value(json_object_get(o, "u")));
-    (*id)->scopes = apr_array_make(p, 4, sizeof(const char *));
-    (*id)->claims = apr_table_make(p, 8);
-    (*id)->exp = apr_time_from_sec(json_integer_value(
-        json_object_get(o, "e")));
-    if (json_is_string(json_object_get(o, "j"))) {
-        (*id)->claims_json = apr_pstrdup(p, json_string_value(
-            json_object_get(o, "j")));
-    }
-    s = json_object_get(o, "s");
-    json_array_foreach(s, i, v) {
-        APR_ARRAY_PUSH((*id)->scopes, const char *)
-            = apr_pstrdup(p, json_string_value(v));
-    }
-    c = json_object_get(o, "c");
-    json_object_foreach(c, k, v) {
-        apr_table_set((*id)->claims, k, json_string_value(v));
-    }
-    json_decref(o);
     return 1;
 }
 
@@ -331,7 +263,7 @@ static void bearer_verify(const ac_scheme_conf *conf, const ac_request *req,
     }
     if (ac_credcache_get(conf->credcache, "Bearer", conf->realm, "", tok,
                          req->now, &cached, p)
-        && ac_identity_from_json(cached, &user, &id, p)) {
+        && ac_identity_decode(cached, &user, &id, p)) {
         res->user = res->log_user = user;
         res->identity = id;
         ac_result_set(res, AC_OK, "token verified (cached)");
@@ -348,7 +280,7 @@ static void bearer_verify(const ac_scheme_conf *conf, const ac_request *req,
     }
     if (res->verdict == AC_OK) {
         ac_credcache_put(conf->credcache, "Bearer", conf->realm, "", tok,
-                         ac_identity_to_json(res->user, res->identity, p),
+                         ac_identity_encode(res->user, res->identity, p),
                          req->now, res->identity->exp, p);
     }
 }

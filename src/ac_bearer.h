@@ -30,10 +30,4 @@ int ac_bearer_has_scopes(const apr_array_header_t *have,
 int ac_identity_claim_matches(const ac_identity *id, const char *name,
                               const char *value, apr_pool_t *p);
 
-/* Cached identities: "user" plus scopes and claims, as JSON. */
-const char *ac_identity_to_json(const char *user, const ac_identity *id,
-                                apr_pool_t *p);
-int ac_identity_from_json(const char *json, const char **user,
-                          ac_identity **id, apr_pool_t *p);
-
 #endif

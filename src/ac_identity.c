@@ -1,0 +1,109 @@
+/* Licensed under the Apache License, Version 2.0 (see LICENSE). */
+#include "ac_identity.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <apr_lib.h>
+#include <apr_strings.h>
+
+/* Layout: user, exp (decimal seconds), claims JSON ("" for none), the
+ * number of scopes, the scopes, then claim name and value pairs to the
+ * end. */
+
+static void put(apr_array_header_t *out, const char *s, apr_pool_t *p)
+{
+    APR_ARRAY_PUSH(out, const char *) =
+        apr_psprintf(p, "%" APR_SIZE_T_FMT ":%s", strlen(s), s);
+}
+
+const char *ac_identity_encode(const char *user, const ac_identity *id,
+                               apr_pool_t *p)
+{
+    apr_array_header_t *out = apr_array_make(p, 16, sizeof(const char *));
+    const apr_array_header_t *arr = id->claims ? apr_table_elts(id->claims)
+                                               : NULL;
+    int i, nscopes = id->scopes ? id->scopes->nelts : 0;
+
+    put(out, user, p);
+    put(out, apr_psprintf(p, "%" APR_TIME_T_FMT, apr_time_sec(id->exp)), p);
+    put(out, id->claims_json ? id->claims_json : "", p);
+    put(out, apr_itoa(p, nscopes), p);
+    for (i = 0; i < nscopes; i++) {
+        put(out, APR_ARRAY_IDX(id->scopes, i, const char *), p);
+    }
+    for (i = 0; arr && i < arr->nelts; i++) {
+        const apr_table_entry_t *e = &APR_ARRAY_IDX(arr, i,
+                                                    apr_table_entry_t);
+        put(out, e->key, p);
+        put(out, e->val, p);
+    }
+    return apr_array_pstrcat(p, out, 0);
+}
+
+/* The next field of [*s, end) (copied into p), or NULL. */
+static const char *take(const char **s, const char *end, apr_pool_t *p)
+{
+    char *colon;
+    unsigned long n;
+    const char *v;
+
+    if (*s >= end || !apr_isdigit(**s)) {
+        return NULL;
+    }
+    n = strtoul(*s, &colon, 10);
+    if (*colon != ':' || colon - *s > 9 || (unsigned long)(end - colon - 1)
+        < n) {
+        return NULL;
+    }
+    v = apr_pstrmemdup(p, colon + 1, n);
+    *s = colon + 1 + n;
+    return v;
+}
+
+/* A decimal number field, within [0, max]. */
+static int take_number(const char **s, const char *end, apr_int64_t max,
+                       apr_int64_t *out, apr_pool_t *p)
+{
+    const char *v = take(s, end, p);
+    char *stop;
+
+    if (!v || !apr_isdigit(*v)) {
+        return 0;
+    }
+    *out = apr_strtoi64(v, &stop, 10);
+    return !*stop && *out >= 0 && *out <= max;
+}
+
+int ac_identity_decode(const char *text, const char **user,
+                       ac_identity **id, apr_pool_t *p)
+{
+    const char *s = text, *end = text + strlen(text), *u, *json, *k, *v;
+    ac_identity *x = apr_pcalloc(p, sizeof(*x));
+    apr_int64_t exp, n;
+
+    if (!(u = take(&s, end, p))
+        || !take_number(&s, end, apr_time_sec(APR_INT64_MAX), &exp, p)
+        || !(json = take(&s, end, p))
+        || !take_number(&s, end, end - s, &n, p)) {
+        return 0;
+    }
+    x->exp = apr_time_from_sec(exp);
+    x->claims_json = *json ? json : NULL;
+    x->scopes = apr_array_make(p, (int)n + 1, sizeof(const char *));
+    x->claims = apr_table_make(p, 8);
+    while (n-- > 0) {
+        if (!(v = take(&s, end, p))) {
+            return 0;
+        }
+        APR_ARRAY_PUSH(x->scopes, const char *) = v;
+    }
+    while (s < end) {
+        if (!(k = take(&s, end, p)) || !(v = take(&s, end, p))) {
+            return 0;
+        }
+        apr_table_set(x->claims, k, v);
+    }
+    *user = u;
+    *id = x;
+    return 1;
+}
