@@ -17,6 +17,7 @@
 #
 # Needs /usr/bin/chromium and t/browser/node_modules (make browser-deps);
 # CI_NO_BROWSER=1 skips the file, anything missing otherwise fails it.
+# AC_CHROMIUM=path runs another Chromium build.
 use strict;
 use warnings FATAL => 'all';
 
@@ -64,12 +65,23 @@ my $ohp = hostport('browser_origin');
 my $php = hostport('browser_proxy');
 
 # ---------------------------------------------------------------- runner
+# AC_BROWSER_DUMP=FILE keeps run.js's input in FILE, its output in
+# FILE.out (to replay by hand: node t/browser/run.js < FILE).
+sub dump_to {
+    my ($file, $text) = @_;
+    return unless $file;
+    open my $fh, '>', $file or die "$file: $!";
+    print $fh $text;
+    close $fh;
+}
+
 sub run_browser {
     my @scenarios = @_;
     my $req = JSON::PP->new->canonical->encode({
         chromium => $CHROMIUM, timeout_ms => $TIMEOUT_MS,
         error_log => t_dir() . '/logs/error_log',
         scenarios => \@scenarios });
+    dump_to($ENV{AC_BROWSER_DUMP}, $req);
     my $err = gensym;
     my $pid = open3(my $in, my $out, $err, 'node', "$FindBin::Bin/run.js");
     print $in $req;
@@ -94,6 +106,7 @@ sub run_browser {
     waitpid $pid, 0;
     my $status = $?;
     diag("run.js: $stderr") if length $stderr;
+    dump_to($ENV{AC_BROWSER_DUMP} && "$ENV{AC_BROWSER_DUMP}.out", $stdout);
     my $res = eval { JSON::PP->new->decode($stdout) };
     die "run.js failed (exit $status): no JSON result\n" unless $res;
     return $res;

@@ -24,7 +24,8 @@
 //     "visits": [ { "url", "status" (of the navigation's final
 //       response, or null), "headers" (its headers, lower-case names),
 //       "body" (its text), "error" (a navigation error, or null),
-//       "log" (what error_log gained during the visit) }, ... ] }, ... ] }
+//       "log" (what error_log gained during the visit), "ms" }, ... ],
+//     "ms" (the scenario, context set-up included) }, ... ] }
 //   Auth retries happen inside Chromium's network stack: a visit has
 //   one final response; what the browser sent is in the echo CGI's body.
 //
@@ -88,6 +89,7 @@ async function visit(page, req, url) {
     const v = { url, status: null, headers: {}, body: null, error: null,
                 log: '' };
     const mark = logSize(req.error_log);
+    const t0 = Date.now();
     try {
         const resp = await page.goto(url, { waitUntil: 'load',
                                             timeout: req.timeout_ms });
@@ -99,6 +101,7 @@ async function visit(page, req, url) {
     } catch (e) {
         v.error = String(e.message || e).split('\n')[0];
     }
+    v.ms = Date.now() - t0;
     v.log = logSince(req.error_log, mark);
     return v;
 }
@@ -108,6 +111,7 @@ async function runOne(browser, req, sc) {
     const opts = sc.proxy ? { proxy: { server: sc.proxy, ...creds } }
                           : { httpCredentials: creds };
     const out = { name: sc.name, visits: [] };
+    const t0 = Date.now();
     const context = await browser.newContext(opts);
     try {
         const page = await context.newPage();
@@ -118,6 +122,7 @@ async function runOne(browser, req, sc) {
     } finally {
         await context.close();
     }
+    out.ms = Date.now() - t0;
     return out;
 }
 
