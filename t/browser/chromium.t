@@ -27,8 +27,8 @@ use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
 use ACDigest qw(H);
 use JSON::PP ();
+use Encode qw(decode encode);
 use IPC::Open3 qw(open3);
-use Symbol qw(gensym);
 use IO::Select ();
 
 my $CHROMIUM = $ENV{AC_CHROMIUM} || '/usr/bin/chromium';
@@ -53,10 +53,15 @@ if (@missing) {
     exit 0;
 }
 
-plan tests => 233;
+plan tests => 246;
 
 # Keep in step with t/browser/setup.sh.
-my %PW = (bria => 'Bria-Pw-6Br!', percy => 'Percy-Pw-7Pq#');
+# Strings are characters here (JSON to and from run.js is UTF-8).
+my $JOERG = decode('UTF-8', "j\xc3\xb6rg");
+# How error_log shows it: escaped by the module, then by httpd's logger.
+my $JOERG_IN_LOG = 'j\\\\xc3\\\\xb6rg';
+my %PW = (bria => 'Bria-Pw-6Br!', percy => 'Percy-Pw-7Pq#',
+          $JOERG => decode('UTF-8', "J\xc3\xb6rg-Br-8\xc3\x9cx"));
 my $REALM  = 'AC Browser';
 my $PREALM = 'AC Browser Proxy';
 
@@ -77,38 +82,38 @@ sub dump_to {
 
 sub run_browser {
     my @scenarios = @_;
-    my $req = JSON::PP->new->canonical->encode({
-        chromium => $CHROMIUM, timeout_ms => $TIMEOUT_MS,
+    my $out = t_dir() . '/var/browser/results.json';
+    unlink $out;
+    my $req = JSON::PP->new->utf8->canonical->encode({
+        chromium => $CHROMIUM, timeout_ms => $TIMEOUT_MS, out => $out,
         error_log => t_dir() . '/logs/error_log',
         scenarios => \@scenarios });
     dump_to($ENV{AC_BROWSER_DUMP}, $req);
-    my $err = gensym;
-    my $pid = open3(my $in, my $out, $err, 'node', "$FindBin::Bin/run.js");
+    # stdout and stderr together: Playwright's and Chromium's complaints.
+    my $pid = open3(my $in, my $msgs, undef, 'node', "$FindBin::Bin/run.js");
     print $in $req;
     close $in;
-    my ($stdout, $stderr) = ('', '');
-    my $sel = IO::Select->new($out, $err);
+    my $said = '';
+    my $sel = IO::Select->new($msgs);
     my $until = time + $RUN_SECONDS;
-    while ($sel->count && time < $until) {
-        for my $fh ($sel->can_read(5)) {
-            my $n = sysread($fh, my $buf, 65536);
-            if (!$n) {
-                $sel->remove($fh);
-                next;
-            }
-            ${ $fh == $out ? \$stdout : \$stderr } .= $buf;
-        }
+    while (time < $until) {
+        next unless $sel->can_read(5);
+        my $n = sysread($msgs, my $buf, 65536);
+        last if defined $n && $n == 0;
+        $said .= $buf if $n;
     }
-    if ($sel->count) {
+    if (time >= $until) {
         kill 'TERM', $pid;
-        diag("run.js still running after $RUN_SECONDS s: killed");
+        diag("run.js still running after $RUN_SECONDS s: stopped");
     }
     waitpid $pid, 0;
-    my $status = $?;
-    diag("run.js: $stderr") if length $stderr;
-    dump_to($ENV{AC_BROWSER_DUMP} && "$ENV{AC_BROWSER_DUMP}.out", $stdout);
-    my $res = eval { JSON::PP->new->decode($stdout) };
-    die "run.js failed (exit $status): no JSON result\n" unless $res;
+    my $status = $? >> 8;
+    diag("run.js said: $said") if length $said;
+    my $json = -s $out ? do { local (@ARGV, $/) = ($out); <> } : '';
+    dump_to($ENV{AC_BROWSER_DUMP} && "$ENV{AC_BROWSER_DUMP}.out", $json);
+    my $res = eval { JSON::PP->new->utf8->decode($json) };
+    die "run.js failed (exit $status): no result in $out"
+        . ($@ ? ": $@" : "\n") unless $res;
     return $res;
 }
 
@@ -124,7 +129,7 @@ sub digest_params {
     my $h = shift;
     return {} unless $h =~ s/^Digest\s+//;
     my %p;
-    while ($h =~ /\G\s*([A-Za-z0-9_-]+)=(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?/gc) {
+    while ($h =~ /\G\s*([A-Za-z0-9_*-]+)=(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?/gc) {
         my $v = defined $2 ? $2 : $3;
         $v =~ s/\\(.)/$1/g;
         $p{ lc $1 } = $v;
@@ -151,8 +156,9 @@ sub origin {
     my ($name, $area, %o) = @_;
     my @urls = map { "http://$hp/browser/$area/echo$_" }
         ('', $o{again} ? ('?again') : ());
+    my $user = $o{user} // 'bria';
     push @S, { name => $name, urls => \@urls,
-               username => 'bria', password => $o{pass} // $PW{bria} };
+               username => $user, password => $o{pass} // $PW{$user} };
 }
 sub proxied {
     my ($name, $area, %o) = @_;
@@ -177,6 +183,8 @@ origin('intfirst',    'intfirst');
 origin('challenge',   'challenge');
 origin('basicfirst',  'basicfirst');
 origin('beareronly',  'beareronly');
+origin('utf8-basic',  'basic', user => $JOERG);
+origin('utf8-digest', 'digest', user => $JOERG);
 origin('wrong-digest', 'digest', pass => 'Not-Bria-Pw');
 origin('wrong-basic', 'basic', pass => 'Not-Bria-Pw');
 proxied('p-basic',      'basic', again => 1);
@@ -321,6 +329,21 @@ for my $s (['wrong-digest', 'Digest', 'wrong response'],
          "$name: the 401 carries the challenge again");
 }
 
+# A UTF-8 user name (the challenges say charset=UTF-8): Chromium sends
+# UTF-8 in Basic and in Digest's quoted username (no username*).
+{
+    my $v = first_ok('utf8-basic', 'Basic', $JOERG_IN_LOG);
+    like($v->{body}, qr/^REMOTE_USER=\Q$JOERG\E$/m, 'utf8-basic: REMOTE_USER jörg');
+    is(sent($v, 'AUTHORIZATION'),
+       'Basic ' . b64(encode('UTF-8', "$JOERG:$PW{$JOERG}")),
+       'utf8-basic: Chromium sent user:password in UTF-8');
+    $v = first_ok('utf8-digest', 'Digest', $JOERG_IN_LOG);
+    like($v->{body}, qr/^REMOTE_USER=\Q$JOERG\E$/m, 'utf8-digest: REMOTE_USER jörg');
+    my $p = digest_params(sent($v, 'AUTHORIZATION'));
+    is($p->{username}, $JOERG, 'utf8-digest: username="jörg" in UTF-8');
+    ok(!exists $p->{'username*'}, 'utf8-digest: no username*');
+}
+
 # ---------------------------------------------------------------- proxy
 # Through the forward proxy: Proxy-Authorization reaches the origin's
 # echo CGI (Proxy-Chain-Auth), so the body shows what Chromium sent to
@@ -381,6 +404,6 @@ for my $s (['p-wrong-digest', 'Digest', 'wrong response'],
 }
 
 # ---------------------------------------------------------------- log
-is_deeply([secrets_in_log($mark, values %PW,
-                          b64("bria:$PW{bria}"), b64("percy:$PW{percy}"))],
+is_deeply([secrets_in_log($mark, (map { encode('UTF-8', $_) } values %PW),
+                          map { b64(encode('UTF-8', "$_:$PW{$_}")) } keys %PW)],
           [], 'no password or Basic token in error_log');

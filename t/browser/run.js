@@ -4,10 +4,11 @@
 // playwright-core for t/browser/*.t: one browser launch, one fresh
 // browser context per scenario (its own auth cache, cookies, proxy).
 //
-//   node t/browser/run.js < request.json > results.json
+//   node t/browser/run.js < request.json
 //
 // request.json:
 //   { "chromium": "/usr/bin/chromium", "error_log": "<path>",
+//     "out": "<path of results.json, written at the end>",
 //     "timeout_ms": 30000,
 //     "scenarios": [ { "name": "...", "urls": [ "http://...", ... ],
 //                      "username": "...", "password": "...",
@@ -96,7 +97,8 @@ async function visit(page, req, url) {
         if (resp) {
             v.status = resp.status();
             v.headers = await resp.allHeaders();
-            v.body = await resp.text();
+            // The bytes as UTF-8 (text() would guess a charset).
+            v.body = (await resp.body()).toString('utf8');
         }
     } catch (e) {
         v.error = String(e.message || e).split('\n')[0];
@@ -144,7 +146,9 @@ async function main() {
     } finally {
         await browser.close();
     }
-    process.stdout.write(JSON.stringify({ version, results }) + '\n');
+    // A file, written synchronously: process.exit() may cut short what
+    // is still queued for a pipe.
+    fs.writeFileSync(req.out, JSON.stringify({ version, results }) + '\n');
 }
 
 main().then(() => process.exit(0), (e) => {

@@ -3,7 +3,8 @@
 #
 # Fixtures of t/browser/chromium.t (t/conf/browser.conf.in), made before
 # the server starts (t/run-apache-test.sh runs every t/*/setup.sh):
-#   t/var/browser/users.db   bria (realm "AC Browser"), percy (realm
+#   t/var/browser/users.db   bria and jörg (UTF-8; realm "AC Browser"),
+#                            percy (realm
 #                            "AC Browser Proxy"): bcrypt for Basic, HA1
 #                            records of every Digest algorithm, made
 #                            with the project's htchallenge
@@ -22,6 +23,8 @@ mkdir -p "$dir"
 rm -f "$dir"/users.db*
 printf '%s\n' 'Bria-Pw-6Br!' |
     "$hc" -c -i -C 4 -r 'AC Browser' "$dir/users.db" bria 2>/dev/null
+printf '%s\n' 'Jörg-Br-8Üx' |
+    "$hc" -i -C 4 -r 'AC Browser' "$dir/users.db" 'jörg' 2>/dev/null
 printf '%s\n' 'Percy-Pw-7Pq#' |
     "$hc" -i -C 4 -r 'AC Browser Proxy' "$dir/users.db" percy 2>/dev/null
 sh "$top/t/lib/hs256-key.sh" "$dir"
