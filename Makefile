@@ -3,6 +3,7 @@
 #   make            build mod_authchallenge.so and htchallenge
 #   make check      C unit tests, core/glue boundary check, fuzz corpus replay
 #   make test       deps + check + the Apache-Test suite
+#   make browser-deps  playwright-core into t/browser/node_modules (npm)
 #   make demo       deps + build + a local httpd with demo users
 #   make install    module into `apxs -q LIBEXECDIR`, htchallenge into $(BINDIR)
 #   make fuzz       run each libFuzzer harness for FUZZ_SECONDS (clang)
@@ -38,10 +39,11 @@ HTCHALLENGE := $(BUILDDIR)/htchallenge
 DEB_PKGS := apache2 apache2-dev apache2-utils libapache2-mod-perl2 \
             libwww-perl libcmocka-dev libssl-dev libjansson-dev \
             libldap-dev slapd ldap-utils memcached redis-server \
-            curl clang wrk gnuplot-nox python3 openssl
+            curl clang wrk gnuplot-nox python3 openssl \
+            chromium nodejs
 
 .PHONY: all module htchallenge check unit boundary replay cli-test test \
-        farm-test \
+        farm-test browser-deps \
         apache-test demo demo-stop install clean deps fuzz bench
 
 all: module htchallenge
@@ -125,7 +127,7 @@ $(BUILDDIR)/fuzz/%: t/fuzz/%.c $(CORE_SRCS)
 # ---------------------------------------------------------------- test
 test: deps all check apache-test farm-test
 
-apache-test: all
+apache-test: all browser-deps
 	t/run-apache-test.sh
 
 # Two httpd servers sharing memcached, then redis, and one secret file.
@@ -144,6 +146,29 @@ deps:
 	    export DEBIAN_FRONTEND=noninteractive; \
 	    apt-get update -q && apt-get install -y -q $$missing; \
 	else echo "deps: all Debian packages present"; fi
+
+# The browser tests (t/browser/chromium.t) drive Debian's chromium
+# through playwright-core, pinned in t/browser/package-lock.json and
+# installed there (gitignored), never with a browser download.  npm
+# comes with some nodejs builds (NodeSource); Debian's nodejs needs
+# Debian's npm, installed only when there is no npm at all (it would
+# conflict with a nodejs that ships its own).  CI_NO_BROWSER=1 skips
+# it, as it skips the tests.
+BROWSER_STAMP := t/browser/node_modules/.package-lock.json
+
+browser-deps:
+	@if [ "$${CI_NO_BROWSER:-}" = 1 ]; then \
+	    echo "browser-deps: CI_NO_BROWSER=1, skipped"; \
+	else $(MAKE) -s --no-print-directory $(BROWSER_STAMP) && \
+	    echo "browser-deps: playwright-core in t/browser/node_modules"; fi
+
+$(BROWSER_STAMP): t/browser/package.json t/browser/package-lock.json
+	@command -v npm >/dev/null || { echo "installing: npm"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -q && apt-get install -y -q npm; }
+	cd t/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
+	    npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 # ---------------------------------------------------------------- demo
 demo: deps all
