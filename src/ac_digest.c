@@ -608,7 +608,10 @@ static void accept_user(dg_ctx *x)
     }
     x->res->user = x->user;
     x->res->info = info;
-    ac_result_set(x->res, AC_OK, "digest verified");
+    /* the log says what the client chose, among what was offered */
+    ac_result_set(x->res, AC_OK, apr_psprintf(x->p,
+                  "digest verified (%s, qop=%s%s)", x->alg->name, x->qop,
+                  x->userhash ? ", userhash" : ""));
 }
 
 static void digest_verify(const ac_scheme_conf *conf, const ac_request *req,

@@ -53,7 +53,7 @@ if (@missing) {
     exit 0;
 }
 
-plan tests => 246;
+plan tests => 263;
 
 # Keep in step with t/browser/setup.sh.
 # Strings are characters here (JSON to and from run.js is UTF-8).
@@ -234,6 +234,9 @@ sub digest_sent {
     is($p->{nc}, '00000001', "$name: nc=00000001");
     is($p->{realm}, $realm, "$name: realm");
     is($p->{uri}, $path, "$name: uri is the request target's path");
+    my $uh = ($p->{userhash} // '') eq 'true' ? ', userhash' : '';
+    like($v->{log}, qr/AC01003: .* digest verified \(\Q$alg\E, qop=auth\Q$uh\E\)/,
+         "$name: the server logged $alg, qop=auth$uh");
     return $p;
 }
 

@@ -312,7 +312,12 @@ static inline void expect(ac_result r, ac_verdict v, int failed, int stale,
     }
 }
 
-#define OK(r) expect((r), AC_OK, 0, 0, "digest verified")
+/* accepted; the reason names the algorithm and qop the client chose */
+#define OK(r) do { \
+        ac_result ok_r_ = (r); \
+        expect(ok_r_, AC_OK, 0, 0, NULL); \
+        assert_true(!strncmp(ok_r_.reason, "digest verified (", 17)); \
+    } while (0)
 #define BAD(r, why) expect((r), AC_BAD_REQUEST, 0, 0, (why))
 #define REFUSED(r, why) expect((r), AC_CHALLENGE, 1, 0, (why))
 #define DOWN(r, why) expect((r), AC_UNAVAILABLE, 0, 0, (why))

@@ -256,6 +256,9 @@ static void round_trips(void **state)
                 assert_string_equal(r.log_user, "Mufasa");
                 assert_string_equal(r.scheme, "Digest");
                 assert_string_equal(r.info, expected_info(f, &c));
+                assert_string_equal(r.reason, apr_psprintf(f->p,
+                    "digest verified (%s, qop=%s%s)", c.alg, c.qop,
+                    uh ? ", userhash" : ""));
             }
         }
     }
