@@ -53,7 +53,7 @@ if (@missing) {
     exit 0;
 }
 
-plan tests => 263;
+plan tests => 292;
 
 # Keep in step with t/browser/setup.sh.
 # Strings are characters here (JSON to and from run.js is UTF-8).
@@ -193,6 +193,10 @@ proxied('p-sha256',     'sha256');
 proxied('p-md5',        'md5');
 proxied('p-md5first',   'md5first');
 proxied('p-sha256sess', 'sha256sess');
+proxied('p-md5sess',    'md5sess');
+proxied('p-userhash',   'userhash');
+proxied('p-sha512only', 'sha512only');
+proxied('p-authint',    'authint');
 proxied('p-challenge',  'challenge');
 proxied('p-wrong-digest', 'digest', pass => 'Not-Percy-Pw');
 proxied('p-wrong-basic',  'basic', pass => 'Not-Percy-Pw');
@@ -369,6 +373,8 @@ my %PALG = (
     'p-md5'        => ['md5', 'MD5'],
     'p-md5first'   => ['md5first', 'MD5'],
     'p-sha256sess' => ['sha256sess', 'SHA-256-sess'],
+    'p-md5sess'    => ['md5sess', 'MD5-sess'],
+    'p-userhash'   => ['userhash', 'SHA-256'],
     'p-challenge'  => ['challenge', 'SHA-256'],     # Digest Basic: Digest
 );
 for my $name (sort keys %PALG) {
@@ -390,6 +396,27 @@ for my $name (sort keys %PALG) {
     is($p2->{nonce}, $p1->{nonce}, 'p-digest, second visit: same nonce');
     cmp_ok(hex($p2->{nc} // 0), '>', hex($p1->{nc} // 0),
            'p-digest, second visit: a higher nc');
+}
+
+{
+    my $p = digest_params(sent(visit('p-userhash'), 'PROXY_AUTHORIZATION'));
+    is($p->{userhash}, 'true', 'p-userhash: Chromium sent userhash=true');
+    is($p->{username}, H('SHA-256', "percy:$PREALM"),
+       'p-userhash: username = SHA-256("percy:AC Browser Proxy")');
+}
+
+# As at the origin: no SHA-512-256 at all, and auth-int alone gets an
+# RFC 2069 answer (no qop), refused; the page ends on the 407.
+{
+    my $v = visit('p-sha512only');
+    is($v->{status}, 407, 'p-sha512only: the browser ends on 407');
+    like($v->{log}, $NOCRED, 'p-sha512only: the request without credentials');
+    unlike($v->{log}, qr/AC0100[13]: /, 'p-sha512only: no attempt at all');
+    $v = visit('p-authint');
+    is($v->{status}, 407, 'p-authint: the browser ends on 407');
+    like($v->{log},
+         qr/AC01001: client \S+ scheme Digest user "percy": authentication failed: no qop/,
+         'p-authint: Chromium answered without qop (RFC 2069), refused');
 }
 
 for my $s (['p-wrong-digest', 'Digest', 'wrong response'],
