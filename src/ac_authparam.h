@@ -19,7 +19,7 @@
 #define AC_AUTHPARAM_MAX_PARAMS  32
 
 typedef struct {
-    const char *name;       /* as sent                                  */
+    const char *name;       /* in lower case                            */
     const char *value;      /* quoted-pairs resolved                    */
     int quoted;             /* 1 when sent as a quoted-string           */
 } ac_param;
@@ -50,7 +50,8 @@ ac_ap_status ac_authparam_parse(const char *value, ac_credentials *out,
 /* A short text for the log, e.g. "duplicate parameter". */
 const char *ac_authparam_strerror(ac_ap_status st);
 
-/* The parameter named name (case-insensitive), or NULL. */
+/* The parameter named name (given in lower case; names match
+ * case-insensitively), or NULL. */
 const ac_param *ac_authparam_find(const ac_credentials *c,
                                   const char *name);
 

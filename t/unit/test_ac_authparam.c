@@ -27,13 +27,15 @@ static void params(void **state)
     const ac_param *prm;
 
     assert_int_equal(parse(*state,
-        "Digest username=\"Mu\\\"fa\\\\sa\", realm = \"r\" ,, nc=00000001,"
+        "Digest UserName=\"Mu\\\"fa\\\\sa\", realm = \"r\" ,, nc=00000001,"
         " qop=auth", &c), AC_AP_OK);
     assert_string_equal(c.scheme, "Digest");
     assert_null(c.token68);
     assert_int_equal(c.params->nelts, 4);
-    prm = ac_authparam_find(&c, "USERNAME");
+    /* names match case-insensitively: kept in lower case */
+    prm = ac_authparam_find(&c, "username");
     assert_non_null(prm);
+    assert_string_equal(prm->name, "username");
     assert_string_equal(prm->value, "Mu\"fa\\sa");
     assert_true(prm->quoted);
     prm = ac_authparam_find(&c, "nc");
