@@ -8,6 +8,7 @@
 #   make install    module into `apxs -q LIBEXECDIR`, htchallenge into $(BINDIR)
 #   make fuzz       run each libFuzzer harness for FUZZ_SECONDS (clang)
 #   make bench      side-by-side throughput table (t/bench/run.sh)
+#   make bench-profile  instructions per request (callgrind) of its rows
 
 APXS        ?= $(shell command -v apxs 2>/dev/null || command -v apxs2 2>/dev/null || echo apxs)
 BUILDDIR    ?= build
@@ -44,7 +45,7 @@ DEB_PKGS := apache2 apache2-dev apache2-utils libapache2-mod-perl2 \
 
 .PHONY: all module htchallenge check unit boundary replay cli-test test \
         farm-test browser-deps \
-        apache-test demo demo-stop install clean deps fuzz bench
+        apache-test demo demo-stop install clean deps fuzz bench bench-profile
 
 all: module htchallenge
 
@@ -179,6 +180,10 @@ demo-stop:
 
 bench: deps all
 	t/bench/run.sh
+
+# Instructions per request under callgrind, from make bench's fixtures.
+bench-profile: all
+	t/bench/profile.sh
 
 # ---------------------------------------------------------------- install
 install: all

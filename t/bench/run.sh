@@ -7,11 +7,18 @@
 # <Location>, a throw-away slapd for the LDAP rows, wrk for the load.
 # Writes t/bench/results.md and t/bench/bench.png.
 #
-# Environment: BENCH_SECONDS (5) per row, BENCH_CONNECTIONS (20),
+# The main table runs BENCH_ROUNDS times (all rows in order, then again)
+# and reports medians: on a shared 2-CPU machine one 5 s sample of a row
+# moves by 10-20%, a median of three much less.
+#
+# Environment: BENCH_SECONDS (3) per row, BENCH_ROUNDS (3),
+# BENCH_CONNECTIONS (20),
 # BENCH_BCRYPT_COST (5, htpasswd's default), BENCH_VAR (t/bench/var),
 # BENCH_DIGEST_N (lines of Digest headers; default sized from the
 # warm-up), BENCH_ROWS (regex: run only matching "table label cN" rows),
-# BENCH_LOGLEVEL (warn), BUILDDIR (build).  wrk's reports: var/wrk/.  Exits non-zero when a row failed.
+# BENCH_LOGLEVEL (warn), BENCH_PIN (1: httpd on CPU 0, wrk on CPU 1, so
+# that req/s is one CPU's worth of httpd; default: both share the
+# machine, as DESIGN.md's method has it), BUILDDIR (build).  wrk's reports: var/wrk/.  Exits non-zero when a row failed.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,7 +27,13 @@ var=${BENCH_VAR:-$here/var}
 srv=$var/srv                # server root, rebuilt every run
 keep=$var/keep              # slow-to-make files kept between runs
 ldapdir=$var/ldap
-dur=${BENCH_SECONDS:-5}
+dur=${BENCH_SECONDS:-3}
+rounds=${BENCH_ROUNDS:-3}
+round=1
+pin_httpd= pin_wrk=
+if [ "${BENCH_PIN:-0}" = 1 ]; then
+    pin_httpd="taskset -c 0" pin_wrk="taskset -c 1"
+fi
 conns=${BENCH_CONNECTIONS:-20}
 cost=${BENCH_BCRYPT_COST:-5}
 httpd=/usr/sbin/apache2
@@ -28,7 +41,8 @@ module=$top/.libs/mod_authchallenge.so
 htc=$top/${BUILDDIR:-build}/htchallenge
 # a partial run (BENCH_ROWS) leaves the checked-in results alone
 if [ -n "${BENCH_ROWS:-}" ]; then outdir=$var; else outdir=$here; fi
-rows=$var/rows.tsv  # table label conns users rps p99 status cpu-us/req
+rows=$var/rows.tsv  # table label conns users rps p99 status cpu-us/req round
+agg=$var/agg.tsv    # the same, one line a row: medians over the rounds
 started=$(date +%s)
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -74,7 +88,7 @@ start_httpd() {
         "$here/httpd.conf.in" >"$srv/httpd.conf"
     "$httpd" -f "$srv/httpd.conf" -t >"$var/configtest.out" 2>&1 \
         || { cat "$var/configtest.out" >&2; die "bad httpd.conf"; }
-    "$httpd" -f "$srv/httpd.conf" -k start \
+    $pin_httpd "$httpd" -f "$srv/httpd.conf" -k start \
         || die "httpd did not start (see $srv/error_log)"
     for _ in $(seq 100); do
         [ -s "$srv/httpd.pid" ] && \
@@ -144,6 +158,9 @@ make_keys() {
 row() {
     local table=$1 label=$2 path=$3 c=$4 users=$5 auth=$6
     local url="http://127.0.0.1:$port$path" out check t0 t1
+    # Digest: this round's own slice of the file (a used nc is refused);
+    # its first line is the check request's
+    local first=$(( 1 + (round - 1) * digest_per_round ))
     [[ "$table $label c$c" =~ ${BENCH_ROWS:-.} ]] || return 0
     nrow=$((nrow + 1))
     out=$var/wrk/$nrow.out
@@ -151,23 +168,23 @@ row() {
     case $auth in
     H:*) hdr=(-H "Authorization: ${auth#H:}")
          wrkargs=(-H "Authorization: ${auth#H:}") ;;
-    L:*) hdr=(-H "Authorization: $(head -n1 "${auth#L:}")")
+    L:*) hdr=(-H "Authorization: $(sed -n "${first}p" "${auth#L:}")")
          wrkargs=(-s "$here/rotate.lua") ;;
     esac
     check=$(curl -s -o /dev/null -w '%{http_code}' "${hdr[@]}" "$url") \
         || check=000
     if [ "$check" != 200 ]; then
         note "FAIL $label: check request got $check, not 200"
-        printf '%s\t%s\t%s\t%s\t0\t-\tFAIL (check: %s)\t-\n' \
-            "$table" "$label" "$c" "$users" "$check" >>"$rows"
+        printf '%s\t%s\t%s\t%s\t0\t-\tFAIL (check: %s)\t-\t%s\n' \
+            "$table" "$label" "$c" "$users" "$check" "$round" >>"$rows"
         return 0
     fi
     t0=$(server_ticks)
     if [ "${auth:0:2}" = L: ]; then
-        wrk -t1 -c"$c" -d"${dur}s" --latency "${wrkargs[@]}" "$url" \
-            -- "${auth#L:}" 2 >"$out" 2>&1 || true
+        $pin_wrk wrk -t1 -c"$c" -d"${dur}s" --latency "${wrkargs[@]}" "$url" \
+            -- "${auth#L:}" $((first + 1)) >"$out" 2>&1 || true
     else
-        wrk -t1 -c"$c" -d"${dur}s" --latency "${wrkargs[@]}" "$url" \
+        $pin_wrk wrk -t1 -c"$c" -d"${dur}s" --latency "${wrkargs[@]}" "$url" \
             >"$out" 2>&1 || true
     fi
     t1=$(server_ticks)
@@ -175,7 +192,8 @@ row() {
       echo "server CPU ticks: $((t1 - t0)) (CLK_TCK $(getconf CLK_TCK))"
     } >"$out.tmp"
     mv "$out.tmp" "$out"
-    parse_wrk "$table" "$label" "$c" "$users" <"$out" >>"$rows"
+    parse_wrk "$table" "$label" "$c" "$users" <"$out" |
+        sed "s/\$/\t$round/" >>"$rows"
     tail -n1 "$rows" | awk -F'\t' '{ printf "  %-50s %6s req/s  p99 %7s ms  %5s us CPU/req  %s\n", $2 " (c" $3 ")", $5, $6, $8, $7 }' >&2
 }
 
@@ -225,83 +243,131 @@ server_ticks() {
         sed 's/^.*) //' | awk '{ t += $12 + $13 } END { print t + 0 }'
 }
 
-rps_of() {      # TABLE LABEL CONNS -> req/s of that row (0 if none)
-    awk -F'\t' -v t="$1" -v l="$2" -v c="$3" \
-        '$1 == t && $2 == l && $3 == c { r = $5 } END { print r + 0 }' \
-        "$rows"
-}
-
 digest_lines() {    # PATH FILE: precomputed Authorization values
     python3 "$here/digest.py" "http://127.0.0.1:$port$1" alice alice-pw \
         "$digest_n" "$conns" "$2"
 }
 
 # ------------------------------------------------------------ output
-# The two tables as markdown; ratio to the static row of the same table
-# and connection count (main table: the mean of the static runs).
-tables_md() {
-    awk -F'\t' '
-    function flush_main() { }
+# rows.tsv -> agg.tsv: one line a row (table label conns users), with
+# the medians over its rounds of req/s, p99, CPU per request, the ratio
+# to static and the CPU over static, plus the lowest and highest ratio.
+# A round's ratios use that round's static rows (same table and
+# connections); a row with no static of its own round (the scaling rows
+# with 20 connections) uses the mean of all of the main table's.
+aggregate() {
+    awk -F'\t' -v OFS='\t' '
+    function med(a, n,   i, j, v) {
+        for (i = 2; i <= n; i++) {
+            v = a[i]
+            for (j = i - 1; j > 0 && a[j] > v; j--) a[j + 1] = a[j]
+            a[j + 1] = v
+        }
+        return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
     {
-        t[NR] = $1; l[NR] = $2; c[NR] = $3; u[NR] = $4; r[NR] = $5
-        p[NR] = $6; s[NR] = $7; cpu[NR] = $8
+        k = $1 SUBSEP $2 SUBSEP $3 SUBSEP $4
+        if (!(k in m)) order[++nk] = k
+        i = ++m[k]
+        r[k, i] = $5; p[k, i] = $6; st[k, i] = $7; cpu[k, i] = $8
+        rd[k, i] = $9
         if ($2 ~ /^static/ && $7 == "ok") {
-            base[$1 "/" $3] += $5; nb[$1 "/" $3]++; bcpu[$1 "/" $3] += $8
+            g = $1 "/" $3
+            base[g "/" $9] += $5; nb[g "/" $9]++; bc[g "/" $9] += $8
+            all[g] += $5; na[g]++; allc[g] += $8
         }
     }
     END {
-        print "### Main table (wrk -t1 -c" c[1] ")"
-        print ""
-        print "| row | req/s | ratio to static | p99 latency (ms) | server CPU per request (µs) | CPU over static (µs) | status |"
-        print "|---|---:|---:|---:|---:|---:|---|"
-        for (i = 1; i <= NR; i++) if (t[i] == "main") {
-            k = "main/" c[i]
-            b = nb[k] ? base[k] / nb[k] : 0
-            bc = nb[k] ? bcpu[k] / nb[k] : 0
-            printf "| %s | %s | %s | %s | %s | %s | %s |\n", l[i], r[i],
-                (b > 0 && r[i] > 0) ? sprintf("%.2f", r[i] / b) : "-",
-                p[i], cpu[i],
-                (bc > 0 && cpu[i] != "-" && l[i] !~ /^static/) ? \
-                    sprintf("%+.0f", cpu[i] - bc) : "",
-                (s[i] == "ok") ? "ok" : "**" s[i] "**"
+        for (x = 1; x <= nk; x++) {
+            k = order[x]; split(k, f, SUBSEP); n = m[k]
+            status = "ok"; nr = np = nc = no = 0
+            lo = hi = ""
+            for (i = 1; i <= n; i++) {
+                if (st[k, i] != "ok") { if (status == "ok") status = st[k, i]; continue }
+                g = f[1] "/" f[3]
+                if (nb[g "/" rd[k, i]]) {
+                    b = base[g "/" rd[k, i]] / nb[g "/" rd[k, i]]
+                    c0 = bc[g "/" rd[k, i]] / nb[g "/" rd[k, i]]
+                } else {
+                    g = na[g] ? g : "main/" f[3]
+                    b = na[g] ? all[g] / na[g] : 0
+                    c0 = na[g] ? allc[g] / na[g] : 0
+                }
+                R[++nr] = r[k, i]
+                if (p[k, i] != "-") P[++np] = p[k, i]
+                if (cpu[k, i] != "-") { C[++nc] = cpu[k, i]; O[++no] = cpu[k, i] - c0 }
+                if (b > 0) {
+                    Q[++nq] = r[k, i] / b
+                    if (lo == "" || Q[nq] < lo) lo = Q[nq]
+                    if (hi == "" || Q[nq] > hi) hi = Q[nq]
+                }
+            }
+            printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n",
+                f[1], f[2], f[3], f[4],
+                nr ? sprintf("%.0f", med(R, nr)) : 0,
+                np ? sprintf("%.2f", med(P, np)) : "-", status,
+                nc ? sprintf("%.0f", med(C, nc)) : "-",
+                nq ? sprintf("%.2f", med(Q, nq)) : "-",
+                lo == "" ? "-" : sprintf("%.2f", lo),
+                hi == "" ? "-" : sprintf("%.2f", hi),
+                (no && f[2] !~ /^static/) ? sprintf("%+.0f", med(O, no)) : "",
+                n
+            delete R; delete P; delete C; delete O; delete Q; nq = 0
         }
+    }' "$rows" >"$agg"
+}
+
+# The two tables as markdown, from agg.tsv.
+tables_md() {
+    awk -F'\t' -v rounds="$rounds" -v conns="$conns" '
+    { t[NR] = $1; l[NR] = $2; c[NR] = $3; u[NR] = $4; r[NR] = $5
+      p[NR] = $6; s[NR] = $7; cpu[NR] = $8; q[NR] = $9; lo[NR] = $10
+      hi[NR] = $11; o[NR] = $12; n[NR] = $13 }
+    function status(i) { return s[i] == "ok" ? "ok" : "**" s[i] "**" }
+    function range(i) {
+        return (n[i] > 1 && lo[i] != "-") ? " (" lo[i] "–" hi[i] ")" : ""
+    }
+    END {
+        print "### Main table (wrk -t1 -c" conns ", median of " rounds " rounds)"
         print ""
-        print "### Scaling: Basic + DBM bcrypt (this module)"
+        print "| row | req/s | ratio to static (lowest–highest round) | p99 latency (ms) | server CPU per request (µs) | CPU over static (µs) | status |"
+        print "|---|---:|---:|---:|---:|---:|---|"
+        for (i = 1; i <= NR; i++) if (t[i] == "main")
+            printf "| %s | %s | %s%s | %s | %s | %s | %s |\n", l[i], r[i],
+                q[i], range(i), p[i], cpu[i], o[i], status(i)
+        print ""
+        print "### Scaling: Basic + DBM bcrypt (this module, one round)"
         print ""
         print "| row | connections | users in DBM | req/s | ratio to static (same connections) | p99 latency (ms) | server CPU per request (µs) | status |"
         print "|---|---:|---:|---:|---:|---:|---:|---|"
-        for (i = 1; i <= NR; i++) if (t[i] == "scale") {
-            k = base["scale/" c[i]] ? "scale/" c[i] : "main/" c[i]
-            b = nb[k] ? base[k] / nb[k] : 0
+        for (i = 1; i <= NR; i++) if (t[i] == "scale")
             printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", l[i],
-                c[i], u[i], r[i],
-                (b > 0 && r[i] > 0) ? sprintf("%.2f", r[i] / b) : "-",
-                p[i], cpu[i], (s[i] == "ok") ? "ok" : "**" s[i] "**"
-        }
-    }' "$rows"
+                c[i], u[i], r[i], q[i], p[i], cpu[i], status(i)
+    }' "$agg"
 }
 
 plot() {
     local dat=$var/plot.dat n
     awk -F'\t' '
-        $1 == "main" && $2 ~ /^static/ && $7 == "ok" { b += $5; nb++ }
-        $1 == "main" && $2 !~ /^static/ { l[++m] = $2; r[m] = $5; s[m] = $7 }
+        $1 == "main" && $2 !~ /^static/ {
+            l[++m] = $2; r[m] = ($7 == "ok" && $9 != "-") ? $9 : 0
+            s[m] = $7
+        }
         END {
             if (m) printf "\"static (no auth)\"\t1.000\t2\n"
             for (i = 1; i <= m; i++) {
-                v = (nb && s[i] == "ok") ? r[i] / (b / nb) : 0
                 lab = (s[i] == "ok") ? l[i] : l[i] " FAILED"
                 gsub(/"/, "", lab)
-                printf "\"%s\"\t%.3f\t%d\n", lab, v, (lab ~ /^authchallenge/)
+                printf "\"%s\"\t%.3f\t%d\n", lab, r[i], (lab ~ /^authchallenge/)
             }
-        }' "$rows" >"$dat"
+        }' "$agg" >"$dat"
     n=$(wc -l <"$dat")
     [ "$n" -gt 0 ] || return 0      # BENCH_ROWS left out the main table
     # horizontal bars, first row on top
     gnuplot <<GP
 set terminal pngcairo size 1000,$((120 + 32 * n)) font "sans,10" noenhanced
 set output "$outdir/bench.png"
-set title "make bench: requests/s relative to a static file (wrk -t1 -c$conns, ${dur} s a row)"
+set title "make bench: requests/s relative to a static file (wrk -t1 -c$conns, ${dur} s a row, median of $rounds rounds)"
 set xlabel "ratio to static"
 set xrange [0:1.25]
 set yrange [-0.7:$n - 0.3]
@@ -339,12 +405,21 @@ write_results() {
         echo "- $("$httpd" -v | head -n1 | sed 's/^Server version: //'), mpm_event, 2 children x 128 threads, no access log"
         echo "- $(curl --version | head -n1 | cut -d' ' -f1-2), $(openssl version | cut -d' ' -f1-2), $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2), $(/usr/sbin/slapd -VV 2>&1 | grep -o 'slapd [0-9.]*' | head -n1)"
         echo "- wrk -t1 -c$conns -d${dur}s --latency per row, a 100-byte file;"
+        if [ -n "$pin_httpd" ]; then
+            echo "  httpd pinned to CPU 0, wrk to CPU 1 (BENCH_PIN=1);"
+        else
+            echo "  httpd and wrk share the CPUs;"
+        fi
         echo "  bcrypt cost $cost (htpasswd's default) for every bcrypt row;"
         echo "  Digest rows send a fresh precomputed Authorization per request:"
         echo "  $conns clients, each with its own nonce and nc = 1, 2, ...,"
-        echo "  interleaved ($digest_n values per row);"
+        echo "  interleaved ($digest_per_round values per row and round);"
         echo "  JWTs carry sub, iat, exp; RSA 2048."
-        echo "- static measured before and after the authenticated rows: $static_note"
+        echo "- the main table: $rounds rounds (every row in order, then again),"
+        echo "  medians shown; a round's ratios use the mean of its own two"
+        echo "  static rows, and the lowest and highest round's ratio are in"
+        echo "  brackets"
+        echo "- static: $static_note"
         echo "- server CPU per request: user + system time of httpd (all"
         echo "  processes) and slapd during the row, divided by the requests;"
         echo "  less disturbed by other jobs than req/s (wrk runs on the same"
@@ -387,32 +462,36 @@ rs256=$(python3 "$here/jwt.py" RS256 "$srv/rs256.key")
 wrk -t1 -c"$conns" -d2s "http://127.0.0.1:$port/static/f.txt" \
     >"$var/wrk.out" 2>&1 || true
 warm=$(awk '/^Requests\/sec:/ { printf "%d", $2 }' "$var/wrk.out")
-digest_n=${BENCH_DIGEST_N:-$(( ${warm:-10000} * dur * 2 + 10000 ))}
-note "bench: warm-up $warm req/s; $digest_n Digest values per Digest row"
+digest_per_round=${BENCH_DIGEST_N:-$(( ${warm:-10000} * dur * 2 + 10000 ))}
+digest_n=$(( digest_per_round * rounds + 1 ))
+note "bench: warm-up $warm req/s; $digest_per_round Digest values per Digest row and round"
 digest_lines /stock-digest-md5/f.txt "$srv/stock-digest-md5.auth"
 digest_lines /ac-digest-md5/f.txt "$srv/ac-digest-md5.auth"
 digest_lines /ac-digest-sha256/f.txt "$srv/ac-digest-sha256.auth"
 
-note "bench: main table"
 S="authchallenge"
-row main "static (start)" /static/f.txt "$conns" - ""
-row main "stock Basic + authn_file apr1" /stock-file-apr1/f.txt "$conns" 1 "H:Basic $basic"
-row main "stock Basic + authn_file bcrypt" /stock-file-bcrypt/f.txt "$conns" 1 "H:Basic $basic"
-row main "stock Basic + authn_dbm apr1" /stock-dbm-apr1/f.txt "$conns" 1 "H:Basic $basic"
-row main "stock Digest MD5 (auth_digest)" /stock-digest-md5/f.txt "$conns" 1 "L:$srv/stock-digest-md5.auth"
-row main "$S Basic DBM bcrypt, cache on" /ac-basic-dbm/f.txt "$conns" 1 "H:Basic $basic"
-row main "$S Basic DBM bcrypt, cache Off" /ac-basic-dbm-nocache/f.txt "$conns" 1 "H:Basic $basic"
-row main "$S Basic LDAP, cache on" /ac-basic-ldap/f.txt "$conns" - "H:Basic $basic"
-row main "$S Basic LDAP, cache Off" /ac-basic-ldap-nocache/f.txt "$conns" - "H:Basic $basic"
-row main "$S Digest MD5, replay check" /ac-digest-md5/f.txt "$conns" 1 "L:$srv/ac-digest-md5.auth"
-row main "$S Digest SHA-256, replay check" /ac-digest-sha256/f.txt "$conns" 1 "L:$srv/ac-digest-sha256.auth"
-row main "$S Bearer HS256 JWT" /ac-bearer-hs256/f.txt "$conns" - "H:Bearer $hs256"
-row main "$S Bearer RS256 JWT" /ac-bearer-rs256/f.txt "$conns" - "H:Bearer $rs256"
-row main "$S Bearer RS256 JWT, cache Off" /ac-bearer-rs256-nocache/f.txt "$conns" - "H:Bearer $rs256"
-row main "static (end)" /static/f.txt "$conns" - ""
-s1=$(rps_of main "static (start)" "$conns")
-s2=$(rps_of main "static (end)" "$conns")
-static_note="$s1 and $s2 req/s; ratios use the mean"
+for round in $(seq "$rounds"); do
+    note "bench: main table, round $round of $rounds"
+    row main "static (start)" /static/f.txt "$conns" - ""
+    row main "stock Basic + authn_file apr1" /stock-file-apr1/f.txt "$conns" 1 "H:Basic $basic"
+    row main "stock Basic + authn_file bcrypt" /stock-file-bcrypt/f.txt "$conns" 1 "H:Basic $basic"
+    row main "stock Basic + authn_dbm apr1" /stock-dbm-apr1/f.txt "$conns" 1 "H:Basic $basic"
+    row main "stock Digest MD5 (auth_digest)" /stock-digest-md5/f.txt "$conns" 1 "L:$srv/stock-digest-md5.auth"
+    row main "$S Basic DBM bcrypt, cache on" /ac-basic-dbm/f.txt "$conns" 1 "H:Basic $basic"
+    row main "$S Basic DBM bcrypt, cache Off" /ac-basic-dbm-nocache/f.txt "$conns" 1 "H:Basic $basic"
+    row main "$S Basic LDAP, cache on" /ac-basic-ldap/f.txt "$conns" - "H:Basic $basic"
+    row main "$S Basic LDAP, cache Off" /ac-basic-ldap-nocache/f.txt "$conns" - "H:Basic $basic"
+    row main "$S Digest MD5, replay check" /ac-digest-md5/f.txt "$conns" 1 "L:$srv/ac-digest-md5.auth"
+    row main "$S Digest SHA-256, replay check" /ac-digest-sha256/f.txt "$conns" 1 "L:$srv/ac-digest-sha256.auth"
+    row main "$S Bearer HS256 JWT" /ac-bearer-hs256/f.txt "$conns" - "H:Bearer $hs256"
+    row main "$S Bearer RS256 JWT" /ac-bearer-rs256/f.txt "$conns" - "H:Bearer $rs256"
+    row main "$S Bearer RS256 JWT, cache Off" /ac-bearer-rs256-nocache/f.txt "$conns" - "H:Bearer $rs256"
+    row main "static (end)" /static/f.txt "$conns" - ""
+done
+round=1
+static_note=$(awk -F'\t' '$1 == "main" && $2 ~ /^static/ && $7 == "ok" {
+    printf "%s%s", sep, $5; sep = ", " }' "$rows")
+static_note="$static_note req/s (start and end of each round)"
 
 note "bench: scaling"
 for c in 1 10 100; do
@@ -425,6 +504,7 @@ row scale "Basic DBM bcrypt, cache on" /ac-dbm-1m/f.txt "$conns" 1000000 "H:Basi
 row scale "Basic DBM bcrypt, cache Off" /ac-dbm-10-nocache/f.txt "$conns" 10 "H:Basic $basic"
 row scale "Basic DBM bcrypt, cache Off" /ac-dbm-1m-nocache/f.txt "$conns" 1000000 "H:Basic $basic"
 
+aggregate
 write_results
 plot
 echo
