@@ -41,9 +41,15 @@ sed -e "s/^Listen .*/Listen 127.0.0.1:$port/" -e '/^PidFile/d' \
     "$srv/httpd.conf" >"$out/httpd.conf"
 echo "PidFile $out/httpd.pid" >>"$out/httpd.conf"
 
+# the bench's slapd again (a restart keeps its data and port)
+top=$(cd "$here/../.." && pwd)
+SLAPD_CTL_OWNER=$$ "$top/t/ldap/slapd-ctl" start "$var/ldap" >/dev/null \
+    || die "slapd did not start in $var/ldap"
+
 vg=
 cleanup() {
     local rc=$?
+    "$top/t/ldap/slapd-ctl" stop "$var/ldap" >/dev/null 2>&1 || true
     if [ -n "$vg" ]; then
         kill "$vg" 2>/dev/null || true
         wait "$vg" 2>/dev/null || true
@@ -87,6 +93,8 @@ measure "static" /static/f.txt ""
 measure "stock Basic + authn_file apr1" /stock-file-apr1/f.txt "$basic"
 measure "stock Digest MD5 (auth_digest)" /stock-digest-md5/f.txt "@$out/stock-digest-md5.auth"
 measure "$S Basic DBM bcrypt, cache on" /ac-basic-dbm/f.txt "$basic"
+measure "$S Basic LDAP, cache on" /ac-basic-ldap/f.txt "$basic"
+measure "$S Basic LDAP, cache Off" /ac-basic-ldap-nocache/f.txt "$basic"
 measure "$S Digest MD5, replay check" /ac-digest-md5/f.txt "@$out/ac-digest-md5.auth"
 measure "$S Digest SHA-256, replay check" /ac-digest-sha256/f.txt "@$out/ac-digest-sha256.auth"
 measure "$S Bearer HS256 JWT" /ac-bearer-hs256/f.txt "$hs256"

@@ -179,6 +179,7 @@ row() {
             "$table" "$label" "$c" "$users" "$check" "$round" >>"$rows"
         return 0
     fi
+    settle
     t0=$(server_ticks)
     if [ "${auth:0:2}" = L: ]; then
         $pin_wrk wrk -t1 -c"$c" -d"${dur}s" --latency "${wrkargs[@]}" "$url" \
@@ -241,6 +242,16 @@ server_ticks() {
     pids="$pids $(cat "$ldapdir/slapd.pid" 2>/dev/null || true)"
     for p in $pids; do cat "/proc/$p/stat" 2>/dev/null || true; done |
         sed 's/^.*) //' | awk '{ t += $12 + $13 } END { print t + 0 }'
+}
+
+# Wait (at most 3 s) until httpd and slapd are idle: a row after a
+# CPU-bound one (bcrypt, LDAP binds) must not pay for its stragglers.
+settle() {
+    local a b
+    for _ in $(seq 15); do
+        a=$(server_ticks); sleep 0.2; b=$(server_ticks)
+        [ $((b - a)) -le 1 ] && return 0
+    done
 }
 
 digest_lines() {    # PATH FILE: precomputed Authorization values
