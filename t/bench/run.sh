@@ -487,6 +487,7 @@ for round in $(seq "$rounds"); do
     row main "stock Basic + authn_file apr1" /stock-file-apr1/f.txt "$conns" 1 "H:Basic $basic"
     row main "stock Basic + authn_file bcrypt" /stock-file-bcrypt/f.txt "$conns" 1 "H:Basic $basic"
     row main "stock Basic + authn_dbm apr1" /stock-dbm-apr1/f.txt "$conns" 1 "H:Basic $basic"
+    row main "harness: static, Digest headers rotated by wrk's Lua" /static/f.txt "$conns" - "L:$srv/ac-digest-sha256.auth"
     row main "stock Digest MD5 (auth_digest)" /stock-digest-md5/f.txt "$conns" 1 "L:$srv/stock-digest-md5.auth"
     row main "$S Basic DBM bcrypt, cache on" /ac-basic-dbm/f.txt "$conns" 1 "H:Basic $basic"
     row main "$S Basic DBM bcrypt, cache Off" /ac-basic-dbm-nocache/f.txt "$conns" 1 "H:Basic $basic"
