@@ -26,7 +26,7 @@ use MIME::Base64 qw(encode_base64url);
 use ACTest qw(t_dir);
 
 our @EXPORT_OK = qw(make_dbms jwt_hs256 bearer_token digest_auth
-                    parse_params var_dir secrets %CU
+                    parse_params var_dir secrets lwp_codes lwp_sent %CU
                     $REALM $PREALM $OREALM);
 our %EXPORT_TAGS = (all => \@EXPORT_OK);
 
@@ -147,6 +147,22 @@ sub digest_auth {
         . 'algorithm=%s, nonce="%s", nc=%s, cnonce="%s", qop=auth, '
         . 'response="%s", opaque="%s"', $o{user}, $c->{realm}, $o{uri},
         $alg, $c->{nonce}, $nc, $cnonce, $resp, $c->{opaque});
+}
+
+# LWP: the status codes of a whole exchange ("401 200"), and the
+# header (Authorization by default) of the last request it sent.
+sub lwp_codes {
+    my $r = shift;
+    my @c;
+    for (my $x = $r; $x; $x = $x->previous) {
+        unshift @c, $x->code;
+    }
+    return join ' ', @c;
+}
+
+sub lwp_sent {
+    my ($r, $h) = @_;
+    return $r->request->header($h || 'Authorization') // '';
 }
 
 1;

@@ -30,32 +30,18 @@ sub lwp_get {
     return $ua->get($o{url} || "http://$hp$path");
 }
 
-# What LWP sent last, and the codes of the whole exchange.
-sub sent {
-    my $r = shift;
-    return $r->request->header(shift || 'Authorization') // '';
-}
-sub codes {
-    my $r = shift;
-    my @c;
-    for (my $x = $r; $x; $x = $x->previous) {
-        unshift @c, $x->code;
-    }
-    return join ' ', @c;
-}
-
 my $pw = $CU{chuck};
 {
     my $r = lwp_get('/challenge/basic/ok.txt', 'chuck', $pw);
     is($r->code, 200, 'LWP, AuthType Basic: 200');
-    is(codes($r), '401 200', 'LWP, Basic: 401 then 200');
-    like(sent($r), qr/^Basic /, 'LWP, Basic: sent Basic');
+    is(lwp_codes($r), '401 200', 'LWP, Basic: 401 then 200');
+    like(lwp_sent($r), qr/^Basic /, 'LWP, Basic: sent Basic');
     is($r->decoded_content, "ok challenge\n", 'LWP, Basic: body');
 }
 {
     my $r = lwp_get('/challenge/md5/ok.txt', 'chuck', $pw);
     is($r->code, 200, 'LWP, Challenge with Digest MD5 first: 200');
-    like(sent($r), qr/^Digest username="chuck", realm="\Q$REALM\E", qop=auth, algorithm="MD5"/,
+    like(lwp_sent($r), qr/^Digest username="chuck", realm="\Q$REALM\E", qop=auth, algorithm="MD5"/,
          'LWP, MD5: answered Digest MD5 (algorithm quoted)');
     like(($r->header('Authentication-Info') // ''),
          qr/^qop=auth, rspauth="[0-9a-f]{32}"/,
@@ -66,9 +52,9 @@ my $pw = $CU{chuck};
 for my $area (qw(digest default combined)) {
     my $r = lwp_get("/challenge/$area/ok.txt", 'chuck', $pw);
     is($r->code, 200, "LWP, $area (SHA-256 first): 200");
-    like(sent($r), qr/^Digest .*algorithm="MD5"/,
+    like(lwp_sent($r), qr/^Digest .*algorithm="MD5"/,
          "LWP, $area: answered the first challenge with MD5");
-    is(codes($r), '401 200', "LWP, $area: one round");
+    is(lwp_codes($r), '401 200', "LWP, $area: one round");
 }
 # Only SHA-256 offered: LWP's MD5 answer is refused ("algorithm not
 # offered" in error_log), and it gives up at the 401.
@@ -89,7 +75,7 @@ for my $area (qw(digest default combined)) {
 {
     my $r = lwp_get('/challenge/basicdigest/ok.txt', 'chuck', $pw);
     is($r->code, 200, 'LWP, Schemes Basic Digest: 200');
-    like(sent($r), qr/^Basic /, 'LWP, Schemes Basic Digest: sent Basic');
+    like(lwp_sent($r), qr/^Basic /, 'LWP, Schemes Basic Digest: sent Basic');
 }
 # Wrong password where several schemes share the realm: after the
 # refused Digest, LWP moves on to the next challenges but re-uses its
@@ -112,7 +98,7 @@ for my $area (qw(digest default combined)) {
     my $r = lwp_get(undef, 'chuck', $pw, cred_hp => $front,
                     url => "http://$front/challenge/rev/ok.txt");
     is($r->code, 200, 'LWP through the reverse proxy: 200');
-    like(sent($r), qr/^Digest /, 'LWP through the reverse proxy: Digest');
+    like(lwp_sent($r), qr/^Digest /, 'LWP through the reverse proxy: Digest');
 }
 # The forward proxy: LWP does not answer a 407 by itself (DESIGN,
 # client facts), even with credentials for the proxy's host and realm;
@@ -124,7 +110,7 @@ for my $area (qw(digest default combined)) {
              url => "http://$origin/challenge/pub/ok.txt");
     my $r = lwp_get(undef, 'pat', $CU{pat}, %o);
     is($r->code, 407, 'LWP through the forward proxy: stays at 407');
-    is(sent($r, 'Proxy-Authorization'), '',
+    is(lwp_sent($r, 'Proxy-Authorization'), '',
        'LWP through the forward proxy: sent no Proxy-Authorization');
     my $ua = LWP::UserAgent->new(timeout => 10, keep_alive => 0);
     $ua->proxy(http => "http://$proxy");

@@ -47,19 +47,6 @@ my $hp = hostport();
 my $php = hostport('clients_proxy');
 my ($CPW, $PPW) = ($CU{chuck}, $CU{pat});
 
-sub codes {
-    my $r = shift;
-    my @c;
-    for (my $x = $r; $x; $x = $x->previous) {
-        unshift @c, $x->code;
-    }
-    return join ' ', @c;
-}
-sub sent {
-    my ($r, $h) = @_;
-    return $r->request->header($h || 'Authorization') // '';
-}
-
 # A fresh agent per request (LWP remembers what worked per host/realm).
 sub origin {
     my ($v, %o) = @_;
@@ -99,7 +86,7 @@ for my $v (qw(sha512 md5sess sha256sess)) {
 {
     my ($r, $log) = origin('userhash', wait => $OK);
     is($r->code, 200, 'LWP at userhash: 200');
-    like(sent($r), $MD5, 'LWP at userhash: plain username, MD5, qop=auth');
+    like(lwp_sent($r), $MD5, 'LWP at userhash: plain username, MD5, qop=auth');
     like($log, $OK, 'LWP at userhash: AC01003');
 }
 # auth-int offered (alone, or with auth): LWP sends no qop; refused.
@@ -126,7 +113,7 @@ for my $v (qw(authint authboth)) {
     ($r, $log) = origin('bearer', headers => { Authorization => "Bearer $tok" },
                         wait => qr/AC01003.*Bearer/);
     is($r->code, 200, 'LWP, Bearer header by hand: 200');
-    is(codes($r), '200', 'LWP, Bearer header by hand: one request');
+    is(lwp_codes($r), '200', 'LWP, Bearer header by hand: one request');
     like($log, qr/AC01003: client \S+ authenticated: scheme Bearer user "chuck"/,
          'LWP, Bearer by hand: AC01003');
 }
@@ -135,8 +122,8 @@ for my $v (qw(authint authboth)) {
 for my $v (qw(bearerfirst compat mixed)) {
     my ($r, $log) = origin($v, wait => $OK);
     is($r->code, 200, "LWP at Challenge $v: 200");
-    is(codes($r), '401 200', "LWP at Challenge $v: 401, then 200");
-    like(sent($r), $MD5, "LWP at Challenge $v: Digest MD5");
+    is(lwp_codes($r), '401 200', "LWP at Challenge $v: 401, then 200");
+    like(lwp_sent($r), $MD5, "LWP at Challenge $v: Digest MD5");
     like($log, $OK, "LWP at Challenge $v: AC01003");
 }
 
@@ -147,7 +134,7 @@ for my $v (qw(bearerfirst compat mixed)) {
     my ($r, $log) = viaproxy('basic', proxy => $ui, nocred => 1,
                              wait => qr/AC01003.*user "pat"/);
     is($r->code, 200, 'LWP, user:pass in the proxy URL, Basic: 200');
-    is(codes($r), '200', 'LWP, user:pass in the proxy URL: no 407 first');
+    is(lwp_codes($r), '200', 'LWP, user:pass in the proxy URL: no 407 first');
     # (LWP::Protocol::http adds it on the wire, not to $r->request.)
     unlike($log, qr/AC01005: client \S+ scheme -: no credentials/,
            'LWP, user:pass in the proxy URL: Basic sent preemptively');
@@ -158,7 +145,7 @@ for my $v (qw(bearerfirst compat mixed)) {
     ($r, $log) = viaproxy('md5', proxy => $ui, nocred => 1,
                           wait => qr/scheme not offered/);
     is($r->code, 407, 'LWP, user:pass in the proxy URL, Digest only: 407');
-    is(codes($r), '407', 'LWP, user:pass in the proxy URL: no Digest retry');
+    is(lwp_codes($r), '407', 'LWP, user:pass in the proxy URL: no Digest retry');
     like($log, qr/AC01005: client \S+ scheme Basic: scheme not offered/,
          'LWP, user:pass in the proxy URL, Digest only: Basic not offered');
 }
@@ -166,14 +153,14 @@ for my $v (qw(bearerfirst compat mixed)) {
 {
     my ($r, $log) = viaproxy('basic', wait => qr/AC01003.*user "pat"/);
     is($r->code, 200, 'LWP subclass, proxy Basic: 200');
-    is(codes($r), '407 200', 'LWP subclass, proxy Basic: 407, then 200');
-    is(sent($r, 'Proxy-Authorization'), basic('pat', $PPW),
+    is(lwp_codes($r), '407 200', 'LWP subclass, proxy Basic: 407, then 200');
+    is(lwp_sent($r, 'Proxy-Authorization'), basic('pat', $PPW),
        'LWP subclass, proxy Basic: Proxy-Authorization Basic');
     for my $v (qw(md5 userhash mixed compat)) {
         ($r, $log) = viaproxy($v, wait => $POK);
         is($r->code, 200, "LWP subclass, proxy $v: 200");
-        is(codes($r), '407 200', "LWP subclass, proxy $v: 407, then 200");
-        like(sent($r, 'Proxy-Authorization'),
+        is(lwp_codes($r), '407 200', "LWP subclass, proxy $v: 407, then 200");
+        like(lwp_sent($r, 'Proxy-Authorization'),
              qr/^Digest username="pat", realm="\Q$PREALM\E", qop=auth, algorithm="MD5", uri="\/clientsup\/$v\/ok\.txt", nonce="[^"]+", nc=00000001, cnonce="[0-9a-f]+", response="[0-9a-f]{32}", opaque="[^"]+"$/,
              "LWP subclass, proxy $v: Digest MD5, path-form uri");
     }
@@ -184,7 +171,7 @@ for my $v (qw(bearerfirst compat mixed)) {
                sha256sess => $NOALG, authint => $NOQOP);
     for my $v (sort keys %why) {
         my ($r, $log) = viaproxy($v, wait => qr/\Q$why{$v}\E/);
-        is(codes($r), '407 407', "LWP subclass, proxy $v: 407 twice");
+        is(lwp_codes($r), '407 407', "LWP subclass, proxy $v: 407 twice");
         like($log, qr/AC01001: client \S+ scheme Digest user "pat": \Q$why{$v}\E/,
              "LWP subclass, proxy $v: refused ($why{$v})");
     }
@@ -197,13 +184,13 @@ for my $v (qw(bearerfirst compat mixed)) {
 # password as before" and does not answer at all.
 {
     my ($r) = viaproxy('md5', credentials => 1);
-    is(codes($r), '407', 'LWP subclass + credentials() for the proxy: no answer');
+    is(lwp_codes($r), '407', 'LWP subclass + credentials() for the proxy: no answer');
 }
 # A wrong password: one answer, then LWP gives up (same password again).
 {
     my ($r, $log) = viaproxy('md5', pass => 'wrong-pw',
                              wait => qr/wrong response/);
-    is(codes($r), '407 407', 'LWP subclass, wrong proxy password: 407 twice');
+    is(lwp_codes($r), '407 407', 'LWP subclass, wrong proxy password: 407 twice');
     like($log, qr/AC01001: client \S+ scheme Digest user "pat": authentication failed: wrong response/,
          'LWP subclass, wrong proxy password: AC01001');
 }
