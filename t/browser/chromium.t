@@ -304,37 +304,46 @@ for my $area (qw(digest md5 sha256sess userhash)) {
 
 # SHA-512-256 only: Chromium does not implement it and sends nothing.
 # Bearer only: nothing a browser can answer with a user and password.
-for my $area (qw(sha512only beareronly)) {
-    my $v = visit($area);
-    is($v->{status}, 401, "$area: the browser ends on 401");
-    like($v->{log}, $NOCRED, "$area: the request without credentials");
-    unlike($v->{log}, qr/AC0100[13]: /, "$area: no attempt at all");
+# Nothing Chromium can answer: it sends nothing and shows the status.
+sub unanswered {
+    my ($name, $status) = @_;
+    my $v = visit($name);
+    is($v->{status}, $status, "$name: the browser ends on $status");
+    like($v->{log}, $NOCRED, "$name: the request without credentials");
+    unlike($v->{log}, qr/AC0100[13]: /, "$name: no attempt at all");
 }
 
 # qop="auth-int" only: Chromium answers without qop (an RFC 2069
 # response), which this module refuses.
-{
-    my $v = visit('authint');
-    is($v->{status}, 401, 'authint: the browser ends on 401');
+sub no_qop {
+    my ($name, $status, $user) = @_;
+    my $v = visit($name);
+    is($v->{status}, $status, "$name: the browser ends on $status");
     like($v->{log},
-         qr/AC01001: client \S+ scheme Digest user "bria": authentication failed: no qop/,
-         'authint: Chromium answered without qop (RFC 2069), refused');
+         qr/AC01001: client \S+ scheme Digest user "\Q$user\E": authentication failed: no qop/,
+         "$name: Chromium answered without qop (RFC 2069), refused");
 }
 
 # A wrong password: one attempt (Playwright answers the first challenge
-# only), then the browser shows the 401.
-for my $s (['wrong-digest', 'Digest', 'wrong response'],
-           ['wrong-basic', 'Basic', 'wrong password']) {
-    my ($name, $scheme, $why) = @$s;
+# only), then the browser shows the 401 or 407 with its challenge.
+sub wrong_password {
+    my ($name, $scheme, $why, $status, $user, $hdr, $realm) = @_;
     my $v = visit($name);
-    is($v->{status}, 401, "$name: the page ends on 401");
+    is($v->{status}, $status, "$name: the page ends on $status");
     is($v->{error}, undef, "$name: no navigation error");
-    is(count_of($v->{log}, qr/AC01001: client \S+ scheme \Q$scheme\E user "bria": authentication failed: \Q$why\E/),
+    is(count_of($v->{log}, qr/AC01001: client \S+ scheme \Q$scheme\E user "\Q$user\E": authentication failed: \Q$why\E/),
        1, "$name: one AC01001 $why");
     unlike($v->{log}, qr/AC01003: /, "$name: no success");
-    like($v->{headers}{'www-authenticate'} // '', qr/^\Q$scheme\E realm="AC Browser"/,
-         "$name: the 401 carries the challenge again");
+    like($v->{headers}{$hdr} // '', qr/^\Q$scheme\E realm="\Q$realm\E"/,
+         "$name: the $status carries the challenge again");
 }
+
+unanswered($_, 401) for qw(sha512only beareronly);
+no_qop('authint', 401, 'bria');
+wrong_password('wrong-digest', 'Digest', 'wrong response', 401, 'bria',
+               'www-authenticate', $REALM);
+wrong_password('wrong-basic', 'Basic', 'wrong password', 401, 'bria',
+               'www-authenticate', $REALM);
 
 # A UTF-8 user name (the challenges say charset=UTF-8): Chromium sends
 # UTF-8 in Basic and in Digest's quoted username (no username*).
@@ -407,31 +416,12 @@ for my $name (sort keys %PALG) {
 
 # As at the origin: no SHA-512-256 at all, and auth-int alone gets an
 # RFC 2069 answer (no qop), refused; the page ends on the 407.
-{
-    my $v = visit('p-sha512only');
-    is($v->{status}, 407, 'p-sha512only: the browser ends on 407');
-    like($v->{log}, $NOCRED, 'p-sha512only: the request without credentials');
-    unlike($v->{log}, qr/AC0100[13]: /, 'p-sha512only: no attempt at all');
-    $v = visit('p-authint');
-    is($v->{status}, 407, 'p-authint: the browser ends on 407');
-    like($v->{log},
-         qr/AC01001: client \S+ scheme Digest user "percy": authentication failed: no qop/,
-         'p-authint: Chromium answered without qop (RFC 2069), refused');
-}
-
-for my $s (['p-wrong-digest', 'Digest', 'wrong response'],
-           ['p-wrong-basic', 'Basic', 'wrong password']) {
-    my ($name, $scheme, $why) = @$s;
-    my $v = visit($name);
-    is($v->{status}, 407, "$name: the page ends on 407");
-    is($v->{error}, undef, "$name: no navigation error");
-    is(count_of($v->{log}, qr/AC01001: client \S+ scheme \Q$scheme\E user "percy": authentication failed: \Q$why\E/),
-       1, "$name: one AC01001 $why");
-    unlike($v->{log}, qr/AC01003: /, "$name: no success");
-    like($v->{headers}{'proxy-authenticate'} // '',
-         qr/^\Q$scheme\E realm="AC Browser Proxy"/,
-         "$name: the 407 carries Proxy-Authenticate");
-}
+unanswered('p-sha512only', 407);
+no_qop('p-authint', 407, 'percy');
+wrong_password('p-wrong-digest', 'Digest', 'wrong response', 407, 'percy',
+               'proxy-authenticate', $PREALM);
+wrong_password('p-wrong-basic', 'Basic', 'wrong password', 407, 'percy',
+               'proxy-authenticate', $PREALM);
 
 # ---------------------------------------------------------------- log
 is_deeply([secrets_in_log($mark, (map { encode('UTF-8', $_) } values %PW),
