@@ -378,7 +378,7 @@ plot() {
     gnuplot <<GP
 set terminal pngcairo size 1000,$((120 + 32 * n)) font "sans,10" noenhanced
 set output "$outdir/bench.png"
-set title "make bench: requests/s relative to a static file (wrk -t1 -c$conns, ${dur} s a row, median of $rounds rounds)"
+set title "make bench: requests/s relative to a static file\nwrk -t1 -c$conns, ${dur} s a row, median of $rounds rounds"
 set xlabel "ratio to static"
 set xrange [0:1.25]
 set yrange [-0.7:$n - 0.3]
