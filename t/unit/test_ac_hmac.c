@@ -81,6 +81,33 @@ static void fields(void **state)
     (void)state;
 }
 
+/* Fields are the HMAC of their length-prefixed concatenation, also
+ * when they are longer than the buffer that gathers them. */
+static void fields_long(void **state)
+{
+    apr_pool_t *p = *state;
+    const unsigned char k[] = "0123456789abcdef";
+    unsigned char a[AC_HMAC_LEN], b[AC_HMAC_LEN], *raw;
+    char *big = apr_palloc(p, 1001), *mid = apr_palloc(p, 300);
+    apr_size_t n = 0;
+
+    memset(big, 'x', 1000);
+    big[1000] = '\0';
+    memset(mid, 'y', 299);
+    mid[299] = '\0';
+    raw = apr_palloc(p, 4 + 299 + 4 + 1000 + 4 + 1);
+#define PUT(s, l) do { raw[n++] = 0; raw[n++] = 0; raw[n++] = (l) >> 8; \
+                       raw[n++] = (l) & 0xff; memcpy(raw + n, s, l); \
+                       n += (l); } while (0)
+    PUT(mid, 299);
+    PUT(big, 1000);
+    PUT("z", 1);
+#undef PUT
+    assert_true(ac_hmac_fields(k, 16, a, mid, big, "z", NULL));
+    assert_true(ac_hmac_sha256(k, 16, raw, n, b));
+    assert_memory_equal(a, b, sizeof(a));
+}
+
 /* Threads each keep their own contexts: concurrent use stays right. */
 static void *worker(void *arg)
 {
@@ -119,7 +146,7 @@ static void threads(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        AC_TEST(vectors), AC_TEST(many_keys), AC_TEST(fields),
+        AC_TEST(vectors), AC_TEST(many_keys), AC_TEST(fields), AC_TEST(fields_long),
         AC_TEST(threads),
     };
     return cmocka_run_group_tests_name("ac_hmac", tests, NULL, NULL);
