@@ -23,11 +23,11 @@ n=${BENCH_PROFILE_N:-100}
 httpd=/usr/sbin/apache2
 
 die() { echo "bench-profile: $*" >&2; exit 1; }
+. "$here/lib.sh"
 [ -s "$srv/httpd.conf" ] || die "no $srv/httpd.conf: run make bench first"
 command -v valgrind >/dev/null || die "valgrind not found"
 
-port=$(perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(
-    LocalAddr => "127.0.0.1", LocalPort => 0, Listen => 1)->sockport')
+port=$(free_port)
 rm -rf "$out"
 mkdir -p "$out/cg"
 chmod 777 "$out/cg"     # the httpd children write their dumps as www-data
@@ -70,7 +70,7 @@ for _ in $(seq 200); do
     sleep 0.2
 done
 
-basic="Basic $(printf alice:alice-pw | base64 -w0)"
+basic="Basic $(b64 alice:alice-pw)"
 hs256="Bearer $(python3 "$here/jwt.py" HS256 "$srv/hs256.key")"
 rs256="Bearer $(python3 "$here/jwt.py" RS256 "$srv/rs256.key")"
 for d in stock-digest-md5 ac-digest-md5 ac-digest-sha256; do

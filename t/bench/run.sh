@@ -46,6 +46,7 @@ agg=$var/agg.tsv    # the same, one line a row: medians over the rounds
 started=$(date +%s)
 
 die() { echo "bench: $*" >&2; exit 1; }
+. "$here/lib.sh"
 note() { printf '%s\n' "$*" >&2; }
 
 for tool in "$httpd" wrk curl openssl python3 perl gnuplot htpasswd \
@@ -73,13 +74,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-    perl -MIO::Socket::INET -e '
-        my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1",
-            LocalPort => 0, Listen => 1, ReuseAddr => 1) or die "$!\n";
-        print $s->sockport, "\n";'
-}
-
 start_httpd() {
     local port=$1 ldapport=$2
     sed -e "s|@VAR@|$srv|g" -e "s|@PORT@|$port|g" \
@@ -101,7 +95,6 @@ start_httpd() {
 }
 
 # ------------------------------------------------------------ fixtures
-b64() { printf '%s' "$1" | base64 -w0; }
 
 make_docs() {
     local d
