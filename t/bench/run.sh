@@ -176,7 +176,8 @@ row() {
     t0=$(server_ticks)
     if [ "${auth:0:2}" = L: ]; then
         $pin_wrk wrk -t1 -c"$c" -d"${dur}s" --latency "${wrkargs[@]}" "$url" \
-            -- "${auth#L:}" $((first + 1)) >"$out" 2>&1 || true
+            -- "${auth#L:}" $((first + 1)) $((digest_per_round - 1)) \
+            >"$out" 2>&1 || true
     else
         $pin_wrk wrk -t1 -c"$c" -d"${dur}s" --latency "${wrkargs[@]}" "$url" \
             >"$out" 2>&1 || true
