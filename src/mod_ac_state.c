@@ -12,6 +12,7 @@
 #include "apr_lib.h"
 #include "apr_strings.h"
 #include "apr_global_mutex.h"
+#include "apr_thread_mutex.h"
 
 #include <openssl/rand.h>
 
@@ -28,6 +29,7 @@ struct ac_cache {
     ap_socache_provider_t *prov;
     ap_socache_instance_t *inst;
     apr_global_mutex_t *mutex;
+    apr_thread_mutex_t *local;      /* this process's threads, in front */
     server_rec *s;
     ac_state iface;
 };
@@ -41,20 +43,48 @@ struct ac_cache {
  * skipped), instead of every request of the host stalling. */
 #define AC_LOCK_WAIT apr_time_from_sec(2)
 
+/* The threads of a process queue on an ordinary mutex of their own before
+ * the cross-process one, so at most one thread per process waits for that.
+ * APR's default process mutex on Linux is a robust, priority-inheriting
+ * pthread mutex: a contended lock goes through the kernel and is handed to
+ * the sleeping waiter, and with a hundred threads asking for it, lock
+ * holders queued behind sleepers (a convoy) cost Digest requests ~20 us
+ * of CPU each under load (docs/performance.md). */
 static ac_state_status st_lock(void *ctx)
 {
     ac_cache *c = ctx;
-    apr_status_t rv = apr_global_mutex_timedlock(c->mutex, AC_LOCK_WAIT);
+    apr_time_t deadline = apr_time_now() + AC_LOCK_WAIT;
+    apr_interval_time_t left;
+    apr_status_t rv;
 
+    if (c->local) {
+        rv = apr_thread_mutex_timedlock(c->local, AC_LOCK_WAIT);
+        if (rv == APR_ENOTIMPL) {
+            rv = apr_thread_mutex_lock(c->local);
+        }
+        if (rv != APR_SUCCESS) {
+            return AC_STATE_ERROR;
+        }
+    }
+    left = deadline - apr_time_now();
+    rv = apr_global_mutex_timedlock(c->mutex, left > 0 ? left : 1);
     if (rv == APR_ENOTIMPL) {
         rv = apr_global_mutex_lock(c->mutex);
+    }
+    if (rv != APR_SUCCESS && c->local) {
+        apr_thread_mutex_unlock(c->local);
     }
     return rv == APR_SUCCESS ? AC_STATE_OK : AC_STATE_ERROR;
 }
 
 static void st_unlock(void *ctx)
 {
-    apr_global_mutex_unlock(((ac_cache *)ctx)->mutex);
+    ac_cache *c = ctx;
+
+    apr_global_mutex_unlock(c->mutex);
+    if (c->local) {
+        apr_thread_mutex_unlock(c->local);
+    }
 }
 
 static ac_state_status st_get(void *ctx, const unsigned char *key,
@@ -303,6 +333,8 @@ void ac_state_child_init(apr_pool_t *p, server_rec *s)
         if (sc->cache && sc->cache->s == v) {
             apr_global_mutex_child_init(&sc->cache->mutex,
                 apr_global_mutex_lockfile(sc->cache->mutex), p);
+            apr_thread_mutex_create(&sc->cache->local,
+                                    APR_THREAD_MUTEX_DEFAULT, p);
         }
     }
 }
