@@ -127,12 +127,14 @@ static apr_status_t cleanup_db(void *v)
     return APR_SUCCESS;
 }
 
-/* Under the lock: an open handle on the file as it is now. */
-static int current_db(ac_dbm_ctx *ctx, const char **reason, apr_pool_t *p)
+/* Under the lock: an open handle on the file as now (its stamp, taken
+ * before the lock so that no thread waits on another's stat(); NULL when
+ * it could not be stat()ed).  A stamp that lost a race with an edit only
+ * costs one more re-open: the open always sees the file as it is. */
+static int current_db(ac_dbm_ctx *ctx, const ac_dbm_stamp *now,
+                      const char **reason, apr_pool_t *p)
 {
-    ac_dbm_stamp now;
-
-    if (!stamp_of(ctx, &now, p)) {
+    if (!now) {
         apr_dbm_t *db;
 
         close_db(ctx);
@@ -143,7 +145,7 @@ static int current_db(ac_dbm_ctx *ctx, const char **reason, apr_pool_t *p)
         }
         return 0;
     }
-    if (ctx->db && !memcmp(&now, &ctx->stamp, sizeof(now))) {
+    if (ctx->db && !memcmp(now, &ctx->stamp, sizeof(*now))) {
         return 1;
     }
     close_db(ctx);
@@ -153,7 +155,7 @@ static int current_db(ac_dbm_ctx *ctx, const char **reason, apr_pool_t *p)
         *reason = apr_pstrdup(p, *reason);
         return 0;
     }
-    ctx->stamp = now;
+    ctx->stamp = *now;
     return 1;
 }
 
@@ -163,11 +165,13 @@ static ac_be_status fetch(ac_dbm_ctx *ctx, const char *key,
                           apr_pool_t *p)
 {
     ac_be_status st = AC_BE_ERROR;
+    ac_dbm_stamp now;
+    int stat_ok = stamp_of(ctx, &now, p);
     apr_datum_t k, v;
     apr_status_t rv;
 
     apr_thread_mutex_lock(ctx->lock);
-    if (current_db(ctx, reason, p)) {
+    if (current_db(ctx, stat_ok ? &now : NULL, reason, p)) {
         k.dptr = (char *)key;
         k.dsize = strlen(key);
         rv = apr_dbm_fetch(ctx->db, k, &v);
