@@ -3,11 +3,12 @@
 
 #include "apr_hash.h"
 #include "apr_strings.h"
-#include "apr_thread_mutex.h"
+#include "apr_thread_rwlock.h"
 
 static apr_pool_t *registry_pool;
 static apr_hash_t *registry;
-static apr_thread_mutex_t *registry_lock;
+/* read-locked on every request, write-locked only to add a back-end */
+static apr_thread_rwlock_t *registry_lock;
 
 /* pconf lives as long as this configuration: a graceful restart drops
  * the back-ends (closing their handles and connections) with it. */
@@ -16,8 +17,7 @@ int ac_registry_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 {
     registry_pool = pconf;
     registry = apr_hash_make(pconf);
-    return apr_thread_mutex_create(&registry_lock,
-                                   APR_THREAD_MUTEX_DEFAULT, pconf)
+    return apr_thread_rwlock_create(&registry_lock, pconf)
            == APR_SUCCESS ? OK : HTTP_INTERNAL_SERVER_ERROR;
 }
 
@@ -31,12 +31,18 @@ const ac_backend *ac_registry_get(const char *key, ac_registry_make make,
         *err = "no back-end registry (post_config did not run)";
         return NULL;
     }
-    apr_thread_mutex_lock(registry_lock);
+    apr_thread_rwlock_rdlock(registry_lock);
     be = apr_hash_get(registry, key, APR_HASH_KEY_STRING);
+    apr_thread_rwlock_unlock(registry_lock);
+    if (be) {
+        return be;
+    }
+    apr_thread_rwlock_wrlock(registry_lock);
+    be = apr_hash_get(registry, key, APR_HASH_KEY_STRING);  /* raced? */
     if (!be && (be = make(registry_pool, arg, err)) != NULL) {
         apr_hash_set(registry, apr_pstrdup(registry_pool, key),
                      APR_HASH_KEY_STRING, be);
     }
-    apr_thread_mutex_unlock(registry_lock);
+    apr_thread_rwlock_unlock(registry_lock);
     return be;
 }
