@@ -58,6 +58,10 @@ const ac_param *ac_authparam_find(const ac_credentials *c,
 /* token = 1*tchar (RFC 9110 §5.6.2) */
 int ac_authparam_is_token(const char *s);
 
+/* token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+ * (RFC 9110 §11.2), the whole of s */
+int ac_authparam_is_token68(const char *s);
+
 /* Challenge builder: scheme, then parameters in the order added. */
 typedef struct ac_chal ac_chal;
 

@@ -1,11 +1,11 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 #include "ac_bearer.h"
+#include "ac_authparam.h"
 #include "ac_identity.h"
 #include "ac_hash.h"
 #include "ac_util.h"
 
 #include <string.h>
-#include <apr_lib.h>
 #include <apr_strings.h>
 #include <jansson.h>
 
@@ -13,18 +13,7 @@
 
 int ac_bearer_is_b64token(const char *s)
 {
-    const char *q = s;
-
-    while (apr_isalnum(*q) || (*q && strchr("-._~+/", *q))) {
-        q++;
-    }
-    if (q == s) {
-        return 0;
-    }
-    while (*q == '=') {
-        q++;
-    }
-    return *q == '\0';
+    return ac_authparam_is_token68(s);
 }
 
 int ac_bearer_has_scopes(const apr_array_header_t *have,

@@ -19,6 +19,16 @@ static void token68(void **state)
     assert_string_equal(c.token68, "abc.def-_~+/==");
     assert_int_equal(parse(*state, "Basic", &c), AC_AP_OK);
     assert_null(c.token68);
+
+    assert_true(ac_authparam_is_token68("abc.def-_~+/=="));
+    assert_true(ac_authparam_is_token68("Zz09"));
+    assert_false(ac_authparam_is_token68(""));
+    assert_false(ac_authparam_is_token68(NULL));
+    assert_false(ac_authparam_is_token68("=abc"));
+    assert_false(ac_authparam_is_token68("ab=c"));
+    assert_false(ac_authparam_is_token68("abc "));
+    assert_false(ac_authparam_is_token68("a,b"));
+    assert_false(ac_authparam_is_token68("\xc3\xa9"));
 }
 
 static void params(void **state)
