@@ -91,12 +91,10 @@ static int nonce_decode(apr_pool_t *p, const char *nonce,
 {
     apr_size_t len;
 
-    if (!nonce || strlen(nonce) != AC_NONCE_LEN
-        || !ac_base64url_decode(p, nonce, AC_NONCE_LEN, raw, &len)
-        || len != RAW_LEN) {
-        return 0;
-    }
-    return strcmp(ac_base64url_encode(p, *raw, RAW_LEN), nonce) == 0;
+    return nonce && strlen(nonce) == AC_NONCE_LEN
+           && ac_base64url_is_canonical(nonce, AC_NONCE_LEN)
+           && ac_base64url_decode(p, nonce, AC_NONCE_LEN, raw, &len)
+           && len == RAW_LEN;
 }
 
 ac_nonce_status ac_nonce_verify(apr_pool_t *p, const unsigned char *secret,

@@ -9,7 +9,8 @@
 
 static int is_b64(unsigned char c)
 {
-    return apr_isalnum(c) || c == '+' || c == '/';
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+           || c == '+' || c == '/';
 }
 
 /* Decode canonical, padded base64 of length n (a multiple of 4). */
@@ -71,6 +72,23 @@ int ac_base64url_decode(apr_pool_t *p, const char *in, apr_size_t inlen,
         std[n++] = '=';
     }
     return decode_padded(p, std, n, out, len);
+}
+
+int ac_base64url_is_canonical(const char *in, apr_size_t inlen)
+{
+    /* the bits the last character carries beyond the last whole octet */
+    static const unsigned char spare[4] = { 0, 0, 0x0f, 0x03 };
+    unsigned char c, v;
+
+    if (!inlen || !spare[inlen % 4]) {
+        return 1;
+    }
+    c = (unsigned char)in[inlen - 1];
+    v = c >= 'A' && c <= 'Z' ? c - 'A'
+        : c >= 'a' && c <= 'z' ? c - 'a' + 26
+        : c >= '0' && c <= '9' ? c - '0' + 52
+        : c == '-' ? 62 : 63;
+    return (v & spare[inlen % 4]) == 0;
 }
 
 const char *ac_base64url_encode(apr_pool_t *p, const unsigned char *in,

@@ -18,6 +18,9 @@ int ac_base64url_decode(apr_pool_t *p, const char *in, apr_size_t inlen,
                         unsigned char **out, apr_size_t *len);
 const char *ac_base64url_encode(apr_pool_t *p, const unsigned char *in,
                                 apr_size_t len);
+/* 1 when the unused low bits of the last character are zero (RFC 4648
+ * §3.5), so in is the one spelling of what it decodes to. */
+int ac_base64url_is_canonical(const char *in, apr_size_t inlen);
 
 /* lower-case hex */
 const char *ac_hex(apr_pool_t *p, const unsigned char *in, apr_size_t len);

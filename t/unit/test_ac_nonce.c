@@ -1,6 +1,7 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 #include "ac_test.h"
 #include "ac_nonce.h"
+#include "ac_util.h"
 
 static const unsigned char secret[] = "0123456789abcdef0123456789abcdef";
 #define SLEN 32
@@ -130,6 +131,21 @@ static void forged(void **state)
     assert_int_equal(check(p, m, o), AC_NONCE_BAD);
 }
 
+static void canonical_spelling(void **state)
+{
+    (void)state;
+    assert_true(ac_base64url_is_canonical("", 0));
+    assert_true(ac_base64url_is_canonical("QQ", 2));      /* "A"   */
+    assert_false(ac_base64url_is_canonical("QR", 2));
+    assert_false(ac_base64url_is_canonical("Q_", 2));
+    assert_true(ac_base64url_is_canonical("QUI", 3));     /* "AB"  */
+    assert_false(ac_base64url_is_canonical("QUJ", 3));
+    assert_false(ac_base64url_is_canonical("QU-", 3));
+    assert_true(ac_base64url_is_canonical("QU0", 3));
+    assert_true(ac_base64url_is_canonical("QUJD", 4));    /* "ABC" */
+    assert_true(ac_base64url_is_canonical("QUJD_", 4));   /* by inlen */
+}
+
 static void lifetime(void **state)
 {
     apr_pool_t *p = *state;
@@ -153,7 +169,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         AC_TEST(known_values), AC_TEST(opaque_stable), AC_TEST(round_trip),
-        AC_TEST(issue_failures), AC_TEST(forged), AC_TEST(lifetime),
+        AC_TEST(issue_failures), AC_TEST(forged), AC_TEST(canonical_spelling),
+        AC_TEST(lifetime),
     };
     return cmocka_run_group_tests_name("ac_nonce", tests, NULL, NULL);
 }
