@@ -609,9 +609,9 @@ static void accept_user(dg_ctx *x)
     x->res->user = x->user;
     x->res->info = info;
     /* the log says what the client chose, among what was offered */
-    ac_result_set(x->res, AC_OK, apr_psprintf(x->p,
-                  "digest verified (%s, qop=%s%s)", x->alg->name, x->qop,
-                  x->userhash ? ", userhash" : ""));
+    ac_result_set(x->res, AC_OK, apr_pstrcat(x->p,
+                  "digest verified (", x->alg->name, ", qop=", x->qop,
+                  x->userhash ? ", userhash)" : ")", NULL));
 }
 
 static void digest_verify(const ac_scheme_conf *conf, const ac_request *req,
