@@ -47,9 +47,9 @@ struct ac_cache {
  * the cross-process one, so at most one thread per process waits for that.
  * APR's default process mutex on Linux is a robust, priority-inheriting
  * pthread mutex: a contended lock goes through the kernel and is handed to
- * the sleeping waiter, and with a hundred threads asking for it, lock
- * holders queued behind sleepers (a convoy) cost Digest requests ~20 us
- * of CPU each under load (docs/performance.md). */
+ * the sleeping waiter: with a hundred threads asking for it, lock holders
+ * queued behind sleepers (a convoy), and futex calls became the largest
+ * single cost of a Digest request under load (docs/performance.md). */
 static ac_state_status st_lock(void *ctx)
 {
     ac_cache *c = ctx;
