@@ -359,7 +359,8 @@ const ac_backend *ac_backend_dbm_make(apr_pool_t *p, const char *path,
     }
     apr_thread_mutex_create(&ctx->lock, APR_THREAD_MUTEX_DEFAULT, p);
     apr_pool_create(&ctx->dbpool, p);
-    apr_pool_cleanup_register(p, ctx, cleanup_db, apr_pool_cleanup_null);
+    /* before p's subpools go: dbpool, and with it the handle, is one */
+    apr_pool_pre_cleanup_register(p, ctx, cleanup_db);
     be->name = "dbm";
     be->ctx = ctx;
     be->check_password = dbm_check_password;
