@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
 #include <openssl/evp.h>
@@ -41,42 +42,96 @@ const ac_hash_alg *const *ac_hash_all(void)
 /* The digests, fetched once per process: in OpenSSL 3 a legacy
  * EVP_MD makes every EVP_DigestInit_ex look the algorithm up again
  * (an "implicit fetch", with locks), which costs more than hashing a
- * Digest response.  A fetched EVP_MD is immutable and thread-safe. */
-static EVP_MD *fetched[3];
+ * Digest response.  A fetched EVP_MD is immutable and thread-safe.
+ *
+ * Each thread also keeps one context per digest.  A context made and
+ * freed per hash allocates twice (OpenSSL's and the provider's), takes
+ * and drops a reference on the shared EVP_MD (an atomic both CPUs
+ * fight over) and walks more of OpenSSL than the few blocks of a
+ * Digest response do; EVP_DigestInit_ex2 on a kept context reuses all
+ * of it.  Measured through a whole request (make bench's Digest rows),
+ * hashing this way cost several times what hashing itself does. */
+#define NMD 3
+
+static EVP_MD *fetched[NMD];
+static pthread_key_t ctxs_key;
+static int ctxs_ok;
 static pthread_once_t fetched_once = PTHREAD_ONCE_INIT;
+
+typedef struct {
+    EVP_MD_CTX *ctx[NMD];
+} thread_ctxs;
+
+static void free_ctxs(void *v)
+{
+    thread_ctxs *t = v;
+    int i;
+
+    for (i = 0; i < NMD; i++) {
+        EVP_MD_CTX_free(t->ctx[i]);
+    }
+    free(t);
+}
 
 static void fetch_all(void)
 {
     fetched[0] = EVP_MD_fetch(NULL, "MD5", NULL);
     fetched[1] = EVP_MD_fetch(NULL, "SHA256", NULL);
     fetched[2] = EVP_MD_fetch(NULL, "SHA512-256", NULL);
+    ctxs_ok = pthread_key_create(&ctxs_key, free_ctxs) == 0;
 }
 
-static const EVP_MD *md_of(const ac_hash_alg *alg)
+static int md_index(const ac_hash_alg *alg)
 {
-    pthread_once(&fetched_once, fetch_all);
-    return !strcmp(alg->evp_name, "MD5") ? fetched[0]
-         : !strcmp(alg->evp_name, "SHA256") ? fetched[1] : fetched[2];
+    return !strcmp(alg->evp_name, "MD5") ? 0
+         : !strcmp(alg->evp_name, "SHA256") ? 1 : 2;
 }
 
-static const char *finish(apr_pool_t *p, EVP_MD_CTX *ctx, int ok)
+/* This thread's context for digest i, or NULL (then one per hash). */
+static EVP_MD_CTX *kept_ctx(int i)
 {
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
+    thread_ctxs *t;
 
-    ok = ok && EVP_DigestFinal_ex(ctx, out, &n);
-    EVP_MD_CTX_free(ctx);
-    return ok ? ac_hex(p, out, n) : NULL;
+    if (!ctxs_ok) {
+        return NULL;
+    }
+    t = pthread_getspecific(ctxs_key);
+    if (!t) {
+        if (!(t = calloc(1, sizeof(*t)))) {
+            return NULL;
+        }
+        if (pthread_setspecific(ctxs_key, t) != 0) {
+            free(t);
+            return NULL;
+        }
+    }
+    if (!t->ctx[i]) {
+        t->ctx[i] = EVP_MD_CTX_new();
+    }
+    return t->ctx[i];
 }
 
 const char *ac_hash_hex_raw(apr_pool_t *p, const ac_hash_alg *alg,
                             const void *data, apr_size_t len)
 {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    int ok = ctx && EVP_DigestInit_ex(ctx, md_of(alg), NULL)
-             && EVP_DigestUpdate(ctx, data, len);
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_MD_CTX *ctx, *own = NULL;
+    int i, ok;
 
-    return ctx ? finish(p, ctx, ok) : NULL;
+    pthread_once(&fetched_once, fetch_all);
+    i = md_index(alg);
+    if (!fetched[i]) {
+        return NULL;
+    }
+    if (!(ctx = kept_ctx(i)) && !(ctx = own = EVP_MD_CTX_new())) {
+        return NULL;
+    }
+    ok = EVP_DigestInit_ex2(ctx, fetched[i], NULL)
+         && EVP_DigestUpdate(ctx, data, len)
+         && EVP_DigestFinal_ex(ctx, out, &n);
+    EVP_MD_CTX_free(own);
+    return ok ? ac_hex(p, out, n) : NULL;
 }
 
 /* The fields are joined with ':' first and hashed in one update: each
