@@ -13,6 +13,7 @@
 #include "http_request.h"
 
 #include "mod_ac_authz.h"
+#include "mod_ac_backends.h"
 #include "mod_ac_body.h"
 #include "mod_ac_config.h"
 #include "mod_ac_registry.h"
@@ -36,6 +37,7 @@ static void ac_register_hooks(apr_pool_t *p)
     ap_hook_post_config(ac_registry_post_config, NULL, NULL,
                         APR_HOOK_MIDDLE);
     ap_hook_child_init(ac_state_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(ac_backends_child_init, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
 AP_DECLARE_MODULE(authchallenge) = {

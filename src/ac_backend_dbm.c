@@ -1,5 +1,6 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 #include "ac_backend_dbm.h"
+#include "ac_filewatch.h"
 #include "ac_util.h"
 
 #include <stdlib.h>
@@ -14,9 +15,15 @@
 /*
  * One open handle per back-end, shared by the threads of a process under
  * a mutex: opening a Berkeley DB costs ~75 µs, a fetch under a µs.  The
- * file is stat()ed on each lookup and re-opened when it has changed, so
- * edits (htchallenge, htdbm) take effect at once.
+ * handle is re-opened when the file has changed, so edits (htchallenge,
+ * htdbm) take effect at once.  Where the process has a file watcher
+ * (ac_filewatch.h: inotify), a lookup knows the file is unchanged
+ * without a system call, and stat()s it only after an event on it or
+ * once a second (for what inotify cannot see: an edit from another
+ * machine on a network file system).  Without one, every lookup
+ * stat()s the file.
  */
+#define RECHECK apr_time_from_sec(1)
 typedef struct {
     apr_time_t mtime, ctime;
     apr_off_t size;
@@ -32,6 +39,10 @@ typedef struct {
     apr_pool_t *dbpool;             /* the open handle's                */
     apr_dbm_t *db;                  /* NULL: not open                   */
     ac_dbm_stamp stamp;             /* of the file when it was opened   */
+    int watch_tried;
+    ac_watched *watch;              /* NULL: stat() on every lookup     */
+    apr_uint32_t seen;              /* its generation at the last stat  */
+    apr_time_t checked;             /* when that stat was               */
 } ac_dbm_ctx;
 
 static const char *const known_types[] = {
@@ -159,34 +170,82 @@ static int current_db(ac_dbm_ctx *ctx, const ac_dbm_stamp *now,
     return 1;
 }
 
+/* Under the lock, on the open handle. */
+static ac_be_status fetch_open(ac_dbm_ctx *ctx, const char *key,
+                               const char **value, const char **reason,
+                               apr_pool_t *p)
+{
+    apr_datum_t k, v;
+    apr_status_t rv;
+
+    k.dptr = (char *)key;
+    k.dsize = strlen(key);
+    rv = apr_dbm_fetch(ctx->db, k, &v);
+    if (rv != APR_SUCCESS) {
+        *reason = apr_psprintf(p, "cannot read DBM file %s: %s",
+                               ctx->path, apr_err(p, rv));
+        close_db(ctx);
+        return AC_BE_ERROR;
+    }
+    if (!v.dptr) {
+        return AC_BE_NOT_FOUND;
+    }
+    *value = apr_pstrmemdup(p, v.dptr, v.dsize);
+    return AC_BE_OK;
+}
+
+/* Under the lock: whether the open handle is known to be on the file as
+ * it is, without a stat().  Else *gen is the generation to remember once
+ * the file has been stat()ed, *watched whether there is one; and after
+ * an event on the file the handle is closed, to be opened again even if
+ * the stat() looks the same (an edit of the same size within the
+ * file system's timestamp granularity). */
+static int known_current(ac_dbm_ctx *ctx, apr_time_t now,
+                         apr_uint32_t *gen, int *watched)
+{
+    if (!ctx->watch_tried) {
+        ctx->watch_tried = 1;
+        ctx->watch = ac_filewatch_add(ctx->used1, ctx->used2, ctx->pool);
+    }
+    *watched = ctx->watch && !ac_watched_lost(ctx->watch);
+    if (!*watched) {
+        return 0;
+    }
+    *gen = ac_watched_generation(ctx->watch);
+    if (*gen != ctx->seen) {
+        close_db(ctx);
+        return 0;
+    }
+    return ctx->db && now >= ctx->checked && now - ctx->checked < RECHECK;
+}
+
 /* Fetch key; NOT_FOUND when absent, ERROR when the file is unusable. */
 static ac_be_status fetch(ac_dbm_ctx *ctx, const char *key,
                           const char **value, const char **reason,
                           apr_pool_t *p)
 {
     ac_be_status st = AC_BE_ERROR;
-    ac_dbm_stamp now;
-    int stat_ok = stamp_of(ctx, &now, p);
-    apr_datum_t k, v;
-    apr_status_t rv;
+    ac_dbm_stamp stamp;
+    apr_time_t now = apr_time_now();
+    apr_uint32_t gen = 0;
+    int watched, stat_ok;
 
     apr_thread_mutex_lock(ctx->lock);
-    if (current_db(ctx, stat_ok ? &now : NULL, reason, p)) {
-        k.dptr = (char *)key;
-        k.dsize = strlen(key);
-        rv = apr_dbm_fetch(ctx->db, k, &v);
-        if (rv != APR_SUCCESS) {
-            *reason = apr_psprintf(p, "cannot read DBM file %s: %s",
-                                   ctx->path, apr_err(p, rv));
-            close_db(ctx);
+    if (known_current(ctx, now, &gen, &watched)) {
+        st = fetch_open(ctx, key, value, reason, p);
+        apr_thread_mutex_unlock(ctx->lock);
+        return st;
+    }
+    apr_thread_mutex_unlock(ctx->lock);
+
+    stat_ok = stamp_of(ctx, &stamp, p);
+    apr_thread_mutex_lock(ctx->lock);
+    if (current_db(ctx, stat_ok ? &stamp : NULL, reason, p)) {
+        if (watched) {
+            ctx->seen = gen;
+            ctx->checked = now;
         }
-        else if (!v.dptr) {
-            st = AC_BE_NOT_FOUND;
-        }
-        else {
-            *value = apr_pstrmemdup(p, v.dptr, v.dsize);
-            st = AC_BE_OK;
-        }
+        st = fetch_open(ctx, key, value, reason, p);
     }
     apr_thread_mutex_unlock(ctx->lock);
     return st;

@@ -7,6 +7,7 @@
 #include "apr_strings.h"
 
 #include "ac_backend_dbm.h"
+#include "ac_filewatch.h"
 #include "mod_ac_ldap.h"
 #include "mod_ac_registry.h"
 
@@ -150,4 +151,9 @@ const ac_backend_list *ac_request_backends(request_rec *r,
         list->items[list->count++] = be;
     }
     return list;
+}
+
+void ac_backends_child_init(apr_pool_t *p, server_rec *s)
+{
+    ac_filewatch_enable(p);
 }

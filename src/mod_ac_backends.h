@@ -22,4 +22,7 @@ const ac_backend *ac_named_backend(request_rec *r, const ac_dir_conf *dc,
 /* An httpd authn provider as an ac_backend (Basic, Digest MD5 only). */
 const ac_backend *ac_httpd_backend(request_rec *r, const char *name);
 
+/* child_init: DBM files are watched for edits (ac_filewatch.h). */
+void ac_backends_child_init(apr_pool_t *p, server_rec *s);
+
 #endif
