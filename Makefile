@@ -16,13 +16,17 @@ BINDIR      ?= /usr/local/bin
 CC          ?= cc
 FUZZ_SECONDS ?= 60
 
-APR_CFLAGS  := $(shell apr-1-config --cflags --cppflags --includes 2>/dev/null) \
-               $(shell apu-1-config --includes 2>/dev/null)
-APR_LIBS    := $(shell apu-1-config --link-ld --libs 2>/dev/null) \
-               $(shell apr-1-config --link-ld --libs 2>/dev/null)
+# Asked of apr-1-config once, when first used: on a new machine that is
+# after `deps` has installed it (at parse time it is not there yet).
+APR_CFLAGS   = $(eval APR_CFLAGS := $(shell apr-1-config --cflags --cppflags \
+                 --includes 2>/dev/null) $(shell apu-1-config --includes \
+                 2>/dev/null))$(APR_CFLAGS)
+APR_LIBS     = $(eval APR_LIBS := $(shell apu-1-config --link-ld --libs \
+                 2>/dev/null) $(shell apr-1-config --link-ld --libs \
+                 2>/dev/null))$(APR_LIBS)
 EXT_LIBS    := -lcrypto -ljansson -lldap -llber
 WARN        := -Wall -Wextra -Wno-unused-parameter
-CORE_CFLAGS := -std=gnu99 -g -O2 -fPIC $(WARN) -Isrc $(APR_CFLAGS)
+CORE_CFLAGS  = -std=gnu99 -g -O2 -fPIC $(WARN) -Isrc $(APR_CFLAGS)
 
 CORE_SRCS   := $(sort $(wildcard src/ac_*.c))
 CORE_OBJS   := $(CORE_SRCS:src/%.c=$(BUILDDIR)/core/%.o)
@@ -42,6 +46,9 @@ DEB_PKGS := apache2 apache2-dev apache2-utils libapache2-mod-perl2 \
             libldap-dev slapd ldap-utils memcached redis-server \
             curl clang wrk gnuplot-nox python3 openssl \
             chromium nodejs
+BENCH_PKGS := apache2 apache2-dev apache2-utils libssl-dev libjansson-dev \
+              libldap-dev slapd ldap-utils curl wrk gnuplot-nox python3 \
+              openssl perl
 
 .PHONY: all module htchallenge check unit boundary replay cli-test test \
         farm-test browser-deps \
@@ -96,7 +103,7 @@ $(BUILDDIR)/unit/%: t/unit/%.c $(CORE_OBJS) $(wildcard t/unit/*.h)
 SAN := $(shell echo 'int main(void){return 0;}' | \
          $(CC) -x c -fsanitize=address,undefined -o /dev/null - \
          >/dev/null 2>&1 && echo -fsanitize=address,undefined)
-REPLAY_CFLAGS := $(subst -O2,-O1,$(CORE_CFLAGS)) $(SAN) -fno-omit-frame-pointer
+REPLAY_CFLAGS = $(subst -O2,-O1,$(CORE_CFLAGS)) $(SAN) -fno-omit-frame-pointer
 
 replay: $(REPLAY_BINS)
 	@set -e; for b in $(REPLAY_BINS); do n=$$(basename $$b); \
@@ -137,8 +144,8 @@ farm-test: all
 
 # ---------------------------------------------------------------- deps
 # apt-get update once, then install only what is missing.
-deps:
-	@missing=""; for p in $(DEB_PKGS); do \
+define install_missing
+	@missing=""; for p in $(1); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
 	        grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
@@ -147,6 +154,15 @@ deps:
 	    export DEBIAN_FRONTEND=noninteractive; \
 	    apt-get update -q && apt-get install -y -q $$missing; \
 	else echo "deps: all Debian packages present"; fi
+endef
+
+deps:
+	$(call install_missing,$(DEB_PKGS))
+
+# make bench needs neither the test tools nor a browser: a new machine
+# runs it sooner without them.
+bench-deps:
+	$(call install_missing,$(BENCH_PKGS))
 
 # The browser tests (t/browser/chromium.t) drive Debian's chromium
 # through playwright-core, pinned in t/browser/package-lock.json and
@@ -178,7 +194,7 @@ demo: deps all
 demo-stop:
 	t/demo/demo.sh stop
 
-bench: deps all
+bench: bench-deps all
 	t/bench/run.sh
 
 # Instructions per request under callgrind, from make bench's fixtures.
