@@ -33,15 +33,13 @@ struct ac_watched {
 static struct {
     int fd;                     /* inotify; -1: not running             */
     pid_t pid;                  /* the process that enabled it          */
-    apr_pool_t *pool;           /* its lifetime                         */
     int tried;                  /* start() was called                   */
     int running;                /* the thread reads events              */
     int stop[2];                /* a byte in stop[1] ends the thread    */
     pthread_t thread;
     pthread_mutex_t lock;
     ac_watched *list;
-} fw = { -1, 0, NULL, 0, 0, { -1, -1 }, 0, PTHREAD_MUTEX_INITIALIZER,
-        NULL };
+} fw = { -1, 0, 0, 0, { -1, -1 }, 0, PTHREAD_MUTEX_INITIALIZER, NULL };
 
 apr_uint32_t ac_watched_generation(const ac_watched *w)
 {
@@ -202,7 +200,6 @@ static apr_status_t disable(void *unused)
     }
     pthread_mutex_lock(&fw.lock);
     fw.list = NULL;
-    fw.pool = NULL;
     fw.pid = 0;
     fw.tried = 0;
     fw.running = 0;
@@ -252,7 +249,6 @@ void ac_filewatch_enable(apr_pool_t *p)
         fw.list = NULL;
         fw.tried = 0;
         fw.running = 0;
-        fw.pool = p;
         fw.pid = getpid();
     }
     pthread_mutex_unlock(&fw.lock);
@@ -307,7 +303,7 @@ ac_watched *ac_filewatch_add(const char *file, const char *file2,
     ac_watched *w;
     int wd;
 
-    if (!fw.pool || !file || is_symlink(file) || is_symlink(file2)) {
+    if (!file || is_symlink(file) || is_symlink(file2)) {
         return NULL;            /* a link's target may change unseen */
     }
     split(p, file, &dir, &base);

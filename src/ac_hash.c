@@ -1,5 +1,6 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 #include "ac_hash.h"
+#include "ac_thread.h"
 #include "ac_util.h"
 
 #include <pthread.h>
@@ -54,8 +55,7 @@ const ac_hash_alg *const *ac_hash_all(void)
 #define NMD 3
 
 static EVP_MD *fetched[NMD];
-static pthread_key_t ctxs_key;
-static int ctxs_ok;
+static ac_thread_key ctxs_key;
 static pthread_once_t fetched_once = PTHREAD_ONCE_INIT;
 
 typedef struct {
@@ -78,7 +78,7 @@ static void fetch_all(void)
     fetched[0] = EVP_MD_fetch(NULL, "MD5", NULL);
     fetched[1] = EVP_MD_fetch(NULL, "SHA256", NULL);
     fetched[2] = EVP_MD_fetch(NULL, "SHA512-256", NULL);
-    ctxs_ok = pthread_key_create(&ctxs_key, free_ctxs) == 0;
+    ac_thread_key_init(&ctxs_key, free_ctxs);
 }
 
 static int md_index(const ac_hash_alg *alg)
@@ -90,25 +90,12 @@ static int md_index(const ac_hash_alg *alg)
 /* This thread's context for digest i, or NULL (then one per hash). */
 static EVP_MD_CTX *kept_ctx(int i)
 {
-    thread_ctxs *t;
+    thread_ctxs *t = ac_thread_state(&ctxs_key, sizeof(thread_ctxs));
 
-    if (!ctxs_ok) {
-        return NULL;
-    }
-    t = pthread_getspecific(ctxs_key);
-    if (!t) {
-        if (!(t = calloc(1, sizeof(*t)))) {
-            return NULL;
-        }
-        if (pthread_setspecific(ctxs_key, t) != 0) {
-            free(t);
-            return NULL;
-        }
-    }
-    if (!t->ctx[i]) {
+    if (t && !t->ctx[i]) {
         t->ctx[i] = EVP_MD_CTX_new();
     }
-    return t->ctx[i];
+    return t ? t->ctx[i] : NULL;
 }
 
 const char *ac_hash_hex_raw(apr_pool_t *p, const ac_hash_alg *alg,

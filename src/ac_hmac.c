@@ -1,5 +1,6 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 #include "ac_hmac.h"
+#include "ac_thread.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -34,8 +35,7 @@ typedef struct {
     unsigned int next;          /* the slot a new key replaces */
 } thread_ctxs;
 
-static pthread_key_t ctxs_key;
-static int ctxs_ok;
+static ac_thread_key ctxs_key;
 
 static void free_ctxs(void *v)
 {
@@ -52,23 +52,12 @@ static void free_ctxs(void *v)
 static void init_once(void)
 {
     hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    ctxs_ok = pthread_key_create(&ctxs_key, free_ctxs) == 0;
+    ac_thread_key_init(&ctxs_key, free_ctxs);
 }
 
 static thread_ctxs *my_ctxs(void)
 {
-    thread_ctxs *t;
-
-    if (!ctxs_ok) {
-        return NULL;
-    }
-    t = pthread_getspecific(ctxs_key);
-    if (!t && (t = calloc(1, sizeof(*t))) != NULL
-        && pthread_setspecific(ctxs_key, t) != 0) {
-        free(t);
-        t = NULL;
-    }
-    return t;
+    return ac_thread_state(&ctxs_key, sizeof(thread_ctxs));
 }
 
 static EVP_MAC_CTX *new_ctx(const unsigned char *key, apr_size_t klen)
