@@ -11,6 +11,7 @@
 #include "http_log.h"
 #include "http_protocol.h"
 #include "http_request.h"
+#include "apr_atomic.h"
 #include "apr_strings.h"
 #include "apr_thread_mutex.h"
 
@@ -34,34 +35,55 @@ static ac_dir_conf *dir_conf(request_rec *r)
     return ap_get_module_config(r->per_dir_config, &authchallenge_module);
 }
 
-/* Places already warned about an unusable scheme, and back-ends that
- * are down, once per process: the keys of one small table. */
-static apr_hash_t *warned;
-static apr_thread_mutex_t *warned_lock;
+/* Once-per-process flags, each the key of a small table: places
+ * already warned about an unusable scheme, and what is down (the
+ * back-ends of a place, the shared cache) to log an outage's start and
+ * end once.  Every request that authenticates asks whether something it
+ * used was down; n counts the keys set, so that while nothing is down
+ * (the normal case) that question costs no lock and no key. */
+typedef struct {
+    apr_hash_t *keys;
+    apr_uint32_t n;
+} ac_flags;
 
-/* Set (on) or clear key in the table; 1 when that changed it. */
-static int flip(const char *key, int on)
+static ac_flags warned, down;
+static apr_thread_mutex_t *flags_lock;
+
+/* Set (on) or clear key in f; 1 when that changed it. */
+static int flip(ac_flags *f, const char *key, int on)
 {
     int was;
 
-    apr_thread_mutex_lock(warned_lock);
-    was = apr_hash_get(warned, key, APR_HASH_KEY_STRING) != NULL;
+    apr_thread_mutex_lock(flags_lock);
+    was = apr_hash_get(f->keys, key, APR_HASH_KEY_STRING) != NULL;
     if (on && !was) {
-        apr_hash_set(warned, apr_pstrdup(apr_hash_pool_get(warned), key),
+        apr_hash_set(f->keys, apr_pstrdup(apr_hash_pool_get(f->keys), key),
                      APR_HASH_KEY_STRING, "");
+        apr_atomic_inc32(&f->n);
     }
     else if (!on && was) {
-        apr_hash_set(warned, key, APR_HASH_KEY_STRING, NULL);
+        apr_hash_set(f->keys, key, APR_HASH_KEY_STRING, NULL);
+        apr_atomic_dec32(&f->n);
     }
-    apr_thread_mutex_unlock(warned_lock);
+    apr_thread_mutex_unlock(flags_lock);
     return on != was;
+}
+
+/* 1 when some key may be set in f (a racing flip is seen by the next
+ * request). */
+static int any_set(ac_flags *f)
+{
+    return apr_atomic_read32(&f->n) != 0;
 }
 
 int ac_request_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                            apr_pool_t *ptemp, server_rec *s)
 {
-    warned = apr_hash_make(pconf);
-    return apr_thread_mutex_create(&warned_lock, APR_THREAD_MUTEX_DEFAULT,
+    warned.keys = apr_hash_make(pconf);
+    warned.n = 0;
+    down.keys = apr_hash_make(pconf);
+    down.n = 0;
+    return apr_thread_mutex_create(&flags_lock, APR_THREAD_MUTEX_DEFAULT,
                                    pconf) == APR_SUCCESS
            ? OK : HTTP_INTERNAL_SERVER_ERROR;
 }
@@ -71,7 +93,7 @@ int ac_request_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 static void warn_once(request_rec *r, const ac_dir_conf *dc,
                       const char *scheme, const char *why)
 {
-    if (flip(apr_pstrcat(r->pool, "unusable ", r->server->server_hostname,
+    if (flip(&warned, apr_pstrcat(r->pool, "unusable ", r->server->server_hostname,
                          " ", dc->origin, " ", scheme, NULL), 1)) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "AC01009: %s is "
                       "not offered here: %s", scheme, why);
@@ -84,7 +106,7 @@ static void warn_once(request_rec *r, const ac_dir_conf *dc,
 
 static void cache_answered(request_rec *r)
 {
-    if (flip(AC_CACHE_DOWN, 0)) {
+    if (any_set(&down) && flip(&down, AC_CACHE_DOWN, 0)) {
         ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "AC01011: the shared "
                       "cache answers again");
     }
@@ -250,7 +272,10 @@ static void scheme_conf(request_rec *r, const ac_dir_conf *dc,
     cc->secret = conf->secret;
     cc->secret_len = conf->secret_len;
     cc->ttl = AC_GET(dc->cred_cache, AC_DEFAULT_CRED_CACHE);
-    cc->scope = cache_scope(r, dc);
+    /* only Basic and Bearer cache; outage_key() makes it when needed */
+    if (offers(set, "Basic") || offers(set, "Bearer")) {
+        cc->scope = cache_scope(r, dc);
+    }
     conf->credcache = cc;
 }
 
@@ -274,7 +299,7 @@ static int limit_reached(request_rec *r, const ac_faillimit *fl,
     }
     st = ac_faillimit_check(fl, req->client, req->now, &left, r->pool);
     if (st == AC_FL_ERROR) {
-        int level = flip(AC_CACHE_DOWN, 1) ? APLOG_WARNING : APLOG_DEBUG;
+        int level = flip(&down, AC_CACHE_DOWN, 1) ? APLOG_WARNING : APLOG_DEBUG;
         ap_log_rerror(APLOG_MARK, level, 0, r, "AC01008: the shared cache "
                       "is unusable: failure limit not applied");
         return 0;
@@ -358,35 +383,45 @@ static const char *log_user(request_rec *r, const ac_result *res)
            : "";
 }
 
+/* The outage flag of a place's back-ends: the same for every place that
+ * shares cached credentials. */
+static const char *outage_key(request_rec *r, const ac_dir_conf *dc,
+                              const ac_scheme_conf *conf)
+{
+    const char *scope = conf->credcache->scope;
+
+    return apr_pstrcat(r->pool, "down ", scope ? scope : cache_scope(r, dc),
+                       NULL);
+}
+
 /* A back-end or the shared cache answered again after an outage: say so
  * once (each has its own flag, so traffic for one does not end the
  * other's outage). */
-static void log_recovery(request_rec *r, const ac_result *res,
-                         const char *outage)
+static void log_recovery(request_rec *r, const ac_dir_conf *dc,
+                         const ac_scheme_conf *conf, const ac_result *res)
 {
     if (res->state == 1) {
         cache_answered(r);
     }
     if (res->verdict != AC_UNAVAILABLE && res->verdict != AC_BAD_REQUEST
-        && (res->verdict == AC_OK || res->failed) && flip(outage, 0)) {
+        && (res->verdict == AC_OK || res->failed) && any_set(&down)
+        && flip(&down, outage_key(r, dc, conf), 0)) {
         ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "AC01010: the "
                       "back-ends answer again");
     }
 }
 
 /* One line per event; never a secret (the core's reasons hold none).
- * outage names the back-ends, to log their failure once per outage. */
-static void log_result(request_rec *r, const ac_result *res,
-                       const char *outage)
+ * A failure of the back-ends or of the shared cache is an error once
+ * per outage. */
+static void log_result(request_rec *r, const ac_dir_conf *dc,
+                       const ac_scheme_conf *conf, const ac_result *res)
 {
     const char *scheme = res->scheme ? res->scheme : "-";
     const char *why = res->reason ? res->reason : "-";
     int level;
 
-    log_recovery(r, res, outage);
-    if (res->state == -1) {
-        outage = AC_CACHE_DOWN;     /* the shared cache, not a back-end */
-    }
+    log_recovery(r, dc, conf, res);
 
     switch (res->verdict) {
     case AC_OK:
@@ -397,7 +432,9 @@ static void log_result(request_rec *r, const ac_result *res,
     case AC_UNAVAILABLE:
         /* error once per outage, then info until it is over (the level
          * is computed first: ap_log_rerror evaluates it twice) */
-        level = flip(outage, 1) ? APLOG_ERR : APLOG_INFO;
+        level = flip(&down, res->state == -1 ? AC_CACHE_DOWN
+                                             : outage_key(r, dc, conf), 1)
+                ? APLOG_ERR : APLOG_INFO;
         ap_log_rerror(APLOG_MARK, level,
                       0, r, "AC01004: client %s scheme %s%s: cannot "
                       "authenticate: %s", r->useragent_ip, scheme,
@@ -426,8 +463,7 @@ static int respond(request_rec *r, const ac_dir_conf *dc,
                    const ac_scheme_conf *conf, const ac_scheme_set *set,
                    const ac_request *req, const ac_result *res)
 {
-    log_result(r, res, apr_pstrcat(r->pool, "down ",
-                                   conf->credcache->scope, NULL));
+    log_result(r, dc, conf, res);
     if (res->verdict == AC_OK) {
         r->user = apr_pstrdup(r->pool, res->user);
         r->ap_auth_type = apr_pstrdup(r->pool, res->scheme);
