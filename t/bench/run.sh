@@ -7,12 +7,15 @@
 # <Location>, a throw-away slapd for the LDAP rows, wrk for the load.
 # Writes t/bench/results.md and t/bench/bench.png.
 #
-# The main table runs BENCH_ROUNDS times (all rows in order, then again)
-# and reports medians: on a shared 2-CPU machine one 5 s sample of a row
-# moves by 10-20%, a median of three much less.
+# Other jobs on a shared machine move req/s by 10-20% within a minute,
+# so static runs between every two rows and each row's ratio is to the
+# static just before and just after it (paired, as in an A/B test).
+# The main table runs BENCH_ROUNDS times and reports medians; a row
+# whose first ratio is under BENCH_REPEAT_MIN (0.7) is far from the 0.9
+# line and measured in the first round only.
 #
-# Environment: BENCH_SECONDS (3) per row, BENCH_ROUNDS (3),
-# BENCH_CONNECTIONS (20),
+# Environment: BENCH_SECONDS (2) per row, BENCH_ROUNDS (3),
+# BENCH_REPEAT_MIN (0.7), BENCH_CONNECTIONS (20),
 # BENCH_BCRYPT_COST (5, htpasswd's default), BENCH_VAR (t/bench/var),
 # BENCH_DIGEST_N (lines of Digest headers; default sized from the
 # warm-up), BENCH_ROWS (regex: run only matching "table label cN" rows),
@@ -27,8 +30,9 @@ var=${BENCH_VAR:-$here/var}
 srv=$var/srv                # server root, rebuilt every run
 keep=$var/keep              # slow-to-make files kept between runs
 ldapdir=$var/ldap
-dur=${BENCH_SECONDS:-3}
+dur=${BENCH_SECONDS:-2}
 rounds=${BENCH_ROUNDS:-3}
+repeat_min=${BENCH_REPEAT_MIN:-0.7}
 round=1
 pin_httpd= pin_wrk=
 if [ "${BENCH_PIN:-0}" = 1 ]; then
@@ -145,16 +149,20 @@ make_keys() {
 }
 
 # ------------------------------------------------------------ measuring
-# row TABLE LABEL PATH CONNS USERS AUTH
+# row TABLE LABEL PATH CONNS USERS AUTH [always]
 #   AUTH: "" (none), "H:<Authorization value>" (fixed header) or
-#   "L:<file>" (one line per request, rotate.lua; line 1 is the check)
+#   "L:<file>" (one line per request, rotate.lua; line 1 is the check).
+#   ran=1 when it ran (BENCH_ROWS may leave it out, unless "always").
 row() {
     local table=$1 label=$2 path=$3 c=$4 users=$5 auth=$6
     local url="http://127.0.0.1:$port$path" out check t0 t1
     # Digest: this round's own slice of the file (a used nc is refused);
     # its first line is the check request's
     local first=$(( 1 + (round - 1) * digest_per_round ))
-    [[ "$table $label c$c" =~ ${BENCH_ROWS:-.} ]] || return 0
+    ran=0
+    [ "${7:-}" = always ] || [[ "$table $label c$c" =~ ${BENCH_ROWS:-.} ]] \
+        || return 0
+    ran=1
     nrow=$((nrow + 1))
     out=$var/wrk/$nrow.out
     local -a hdr=() wrkargs=()
@@ -168,8 +176,9 @@ row() {
         || check=000
     if [ "$check" != 200 ]; then
         note "FAIL $label: check request got $check, not 200"
-        printf '%s\t%s\t%s\t%s\t0\t-\tFAIL (check: %s)\t-\t%s\n' \
-            "$table" "$label" "$c" "$users" "$check" "$round" >>"$rows"
+        printf '%s\t%s\t%s\t%s\t0\t-\tFAIL (check: %s)\t-\t%s\t%s\n' \
+            "$table" "$label" "$c" "$users" "$check" "$round" "$nrow" \
+            >>"$rows"
         return 0
     fi
     settle
@@ -188,7 +197,7 @@ row() {
     } >"$out.tmp"
     mv "$out.tmp" "$out"
     parse_wrk "$table" "$label" "$c" "$users" <"$out" |
-        sed "s/\$/\t$round/" >>"$rows"
+        sed "s/\$/\t$round\t$nrow/" >>"$rows"
     tail -n1 "$rows" | awk -F'\t' '{ printf "  %-50s %6s req/s  p99 %7s ms  %5s us CPU/req  %s\n", $2 " (c" $3 ")", $5, $6, $8, $7 }' >&2
 }
 
@@ -257,9 +266,10 @@ digest_lines() {    # PATH FILE: precomputed Authorization values
 # rows.tsv -> agg.tsv: one line a row (table label conns users), with
 # the medians over its rounds of req/s, p99, CPU per request, the ratio
 # to static and the CPU over static, plus the lowest and highest ratio.
-# A round's ratios use that round's static rows (same table and
-# connections); a row with no static of its own round (the scaling rows
-# with 20 connections) uses the mean of all of the main table's.
+# Each sample's ratio is to the mean of the static samples just before
+# and just after it (same table and connections); static's own samples
+# are shown against the mean of them all, so their range is the drift
+# over the run.
 aggregate() {
     awk -F'\t' -v OFS='\t' '
     function med(a, n,   i, j, v) {
@@ -270,39 +280,53 @@ aggregate() {
         }
         return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
     }
+    # pass 1: the static samples of each table and connections
+    NR == FNR {
+        if ($2 == "static" && $7 == "ok") {
+            g = $1 "/" $3; j = ++ns[g]
+            sslot[g, j] = $10; srps[g, j] = $5; scpu[g, j] = $8
+            all[g] += $5; allc[g] += $8
+        }
+        next
+    }
+    # pass 2: every sample, with the static to compare it with
     {
         k = $1 SUBSEP $2 SUBSEP $3 SUBSEP $4
         if (!(k in m)) order[++nk] = k
         i = ++m[k]
         r[k, i] = $5; p[k, i] = $6; st[k, i] = $7; cpu[k, i] = $8
-        rd[k, i] = $9
-        if ($2 ~ /^static/ && $7 == "ok") {
-            g = $1 "/" $3
-            base[g "/" $9] += $5; nb[g "/" $9]++; bc[g "/" $9] += $8
-            all[g] += $5; na[g]++; allc[g] += $8
+        g = $1 "/" $3
+        if (!ns[g]) g = "main/" $3
+        b = c0 = n = 0
+        if ($2 == "static") {
+            if (ns[g]) { b = all[g] / ns[g]; c0 = allc[g] / ns[g] }
+        } else {
+            bi = ai = 0
+            for (j = 1; j <= ns[g]; j++) {
+                if (sslot[g, j] < $10) bi = j
+                else if (!ai) ai = j
+            }
+            if (bi) { b += srps[g, bi]; c0 += scpu[g, bi]; n++ }
+            if (ai) { b += srps[g, ai]; c0 += scpu[g, ai]; n++ }
+            if (n) { b /= n; c0 /= n }
         }
+        base[k, i] = b; cbase[k, i] = c0
     }
     END {
         for (x = 1; x <= nk; x++) {
             k = order[x]; split(k, f, SUBSEP); n = m[k]
-            status = "ok"; nr = np = nc = no = 0
+            status = "ok"; nr = np = nc = no = nq = 0
             lo = hi = ""
             for (i = 1; i <= n; i++) {
                 if (st[k, i] != "ok") { if (status == "ok") status = st[k, i]; continue }
-                g = f[1] "/" f[3]
-                if (nb[g "/" rd[k, i]]) {
-                    b = base[g "/" rd[k, i]] / nb[g "/" rd[k, i]]
-                    c0 = bc[g "/" rd[k, i]] / nb[g "/" rd[k, i]]
-                } else {
-                    g = na[g] ? g : "main/" f[3]
-                    b = na[g] ? all[g] / na[g] : 0
-                    c0 = na[g] ? allc[g] / na[g] : 0
-                }
                 R[++nr] = r[k, i]
                 if (p[k, i] != "-") P[++np] = p[k, i]
-                if (cpu[k, i] != "-") { C[++nc] = cpu[k, i]; O[++no] = cpu[k, i] - c0 }
-                if (b > 0) {
-                    Q[++nq] = r[k, i] / b
+                if (cpu[k, i] != "-") {
+                    C[++nc] = cpu[k, i]
+                    if (cbase[k, i] > 0) O[++no] = cpu[k, i] - cbase[k, i]
+                }
+                if (base[k, i] > 0) {
+                    Q[++nq] = r[k, i] / base[k, i]
                     if (lo == "" || Q[nq] < lo) lo = Q[nq]
                     if (hi == "" || Q[nq] > hi) hi = Q[nq]
                 }
@@ -315,11 +339,18 @@ aggregate() {
                 nq ? sprintf("%.2f", med(Q, nq)) : "-",
                 lo == "" ? "-" : sprintf("%.2f", lo),
                 hi == "" ? "-" : sprintf("%.2f", hi),
-                (no && f[2] !~ /^static/) ? sprintf("%+.0f", med(O, no)) : "",
+                (no && f[2] != "static") ? sprintf("%+.0f", med(O, no)) : "",
                 n
-            delete R; delete P; delete C; delete O; delete Q; nq = 0
+            delete R; delete P; delete C; delete O; delete Q
         }
-    }' "$rows" >"$agg"
+    }' "$rows" "$rows" >"$agg"
+}
+
+# The first round's ratio of each main row, "label<TAB>ratio": which
+# rows are near enough to the line to be measured again.
+first_ratios() {
+    aggregate
+    awk -F'\t' '$1 == "main" && $2 != "static" { print $2 "\t" $9 }' "$agg"
 }
 
 # The two tables as markdown, from agg.tsv.
@@ -333,17 +364,18 @@ tables_md() {
         return (n[i] > 1 && lo[i] != "-") ? " (" lo[i] "–" hi[i] ")" : ""
     }
     END {
-        print "### Main table (wrk -t1 -c" conns ", median of " rounds " rounds)"
+        print "### Main table (wrk -t1 -c" conns ", medians of up to " rounds " rounds)"
         print ""
-        print "| row | req/s | ratio to static (lowest–highest round) | p99 latency (ms) | server CPU per request (µs) | CPU over static (µs) | status |"
-        print "|---|---:|---:|---:|---:|---:|---|"
+        print "| row | samples | req/s | ratio to the static runs beside it (lowest–highest) | p99 latency (ms) | server CPU per request (µs) | CPU over static (µs) | status |"
+        print "|---|---:|---:|---:|---:|---:|---:|---|"
         for (i = 1; i <= NR; i++) if (t[i] == "main")
-            printf "| %s | %s | %s%s | %s | %s | %s | %s |\n", l[i], r[i],
-                q[i], range(i), p[i], cpu[i], o[i], status(i)
+            printf "| %s | %s | %s | %s%s | %s | %s | %s | %s |\n",
+                l[i] == "static" ? "static (before and after every row)" : l[i],
+                n[i], r[i], q[i], range(i), p[i], cpu[i], o[i], status(i)
         print ""
         print "### Scaling: Basic + DBM bcrypt (this module, one round)"
         print ""
-        print "| row | connections | users in DBM | req/s | ratio to static (same connections) | p99 latency (ms) | server CPU per request (µs) | status |"
+        print "| row | connections | users in DBM | req/s | ratio to the static runs beside it (same connections) | p99 latency (ms) | server CPU per request (µs) | status |"
         print "|---|---:|---:|---:|---:|---:|---:|---|"
         for (i = 1; i <= NR; i++) if (t[i] == "scale")
             printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", l[i],
@@ -372,7 +404,7 @@ plot() {
     gnuplot <<GP
 set terminal pngcairo size 1000,$((120 + 32 * n)) font "sans,10" noenhanced
 set output "$outdir/bench.png"
-set title "make bench: requests/s relative to a static file\nwrk -t1 -c$conns, ${dur} s a row, median of $rounds rounds"
+set title "make bench: requests/s relative to a static file\nwrk -t1 -c$conns, ${dur} s a row, each against the static runs beside it, median of up to $rounds rounds"
 set xlabel "ratio to static"
 set xrange [0:1.25]
 set yrange [-0.7:$n - 0.3]
@@ -420,17 +452,19 @@ write_results() {
         echo "  $conns clients, each with its own nonce and nc = 1, 2, ...,"
         echo "  interleaved ($digest_per_round values per row and round);"
         echo "  JWTs carry sub, iat, exp; RSA 2048."
-        echo "- the main table: $rounds rounds (every row in order, then again),"
-        echo "  medians shown; a round's ratios use the mean of its own two"
-        echo "  static rows, and the lowest and highest round's ratio are in"
-        echo "  brackets"
+        echo "- the main table: static runs before and after every row, and a"
+        echo "  row's ratio is to the mean of the two static runs beside it"
+        echo "  (other jobs on a shared machine move req/s by 10-20% within a"
+        echo "  minute; a pair ${dur} s apart sees the same machine); $rounds rounds"
+        echo "  of the rows at or over ${repeat_min}x in the first round, one of"
+        echo "  the others; medians shown, lowest and highest in brackets"
         echo "- static: $static_note"
         echo "- server CPU per request: user + system time of httpd (all"
         echo "  processes) and slapd during the row, divided by the requests;"
         echo "  less disturbed by other jobs than req/s (wrk runs on the same"
         echo "  CPUs, and its share is not counted); \"CPU over static\" is the"
-        echo "  row's CPU per request minus static's mean: what authentication"
-        echo "  costs"
+        echo "  row's CPU per request minus that of the static runs beside it:"
+        echo "  what authentication costs"
         echo "- run time: $(( $(date +%s) - started )) s"
         echo
         tables_md
@@ -475,40 +509,70 @@ digest_lines /ac-digest-md5/f.txt "$srv/ac-digest-md5.auth"
 digest_lines /ac-digest-sha256/f.txt "$srv/ac-digest-sha256.auth"
 
 S="authchallenge"
-for round in $(seq "$rounds"); do
-    note "bench: main table, round $round of $rounds"
-    row main "static (start)" /static/f.txt "$conns" - ""
-    row main "stock Basic + authn_file apr1" /stock-file-apr1/f.txt "$conns" 1 "H:Basic $basic"
-    row main "stock Basic + authn_file bcrypt" /stock-file-bcrypt/f.txt "$conns" 1 "H:Basic $basic"
-    row main "stock Basic + authn_dbm apr1" /stock-dbm-apr1/f.txt "$conns" 1 "H:Basic $basic"
-    row main "harness: static, Digest headers rotated by wrk's Lua" /static/f.txt "$conns" - "L:$srv/ac-digest-sha256.auth"
-    row main "stock Digest MD5 (auth_digest)" /stock-digest-md5/f.txt "$conns" 1 "L:$srv/stock-digest-md5.auth"
-    row main "$S Basic DBM bcrypt, cache on" /ac-basic-dbm/f.txt "$conns" 1 "H:Basic $basic"
-    row main "$S Basic DBM bcrypt, cache Off" /ac-basic-dbm-nocache/f.txt "$conns" 1 "H:Basic $basic"
-    row main "$S Basic LDAP, cache on" /ac-basic-ldap/f.txt "$conns" - "H:Basic $basic"
-    row main "$S Basic LDAP, cache Off" /ac-basic-ldap-nocache/f.txt "$conns" - "H:Basic $basic"
-    row main "$S Digest MD5, replay check" /ac-digest-md5/f.txt "$conns" 1 "L:$srv/ac-digest-md5.auth"
-    row main "$S Digest SHA-256, replay check" /ac-digest-sha256/f.txt "$conns" 1 "L:$srv/ac-digest-sha256.auth"
-    row main "$S Bearer HS256 JWT" /ac-bearer-hs256/f.txt "$conns" - "H:Bearer $hs256"
-    row main "$S Bearer RS256 JWT" /ac-bearer-rs256/f.txt "$conns" - "H:Bearer $rs256"
-    row main "$S Bearer RS256 JWT, cache Off" /ac-bearer-rs256-nocache/f.txt "$conns" - "H:Bearer $rs256"
-    row main "static (end)" /static/f.txt "$conns" - ""
+main_rows=(
+    "stock Basic + authn_file apr1	/stock-file-apr1/f.txt	1	H:Basic $basic"
+    "stock Basic + authn_file bcrypt	/stock-file-bcrypt/f.txt	1	H:Basic $basic"
+    "stock Basic + authn_dbm apr1	/stock-dbm-apr1/f.txt	1	H:Basic $basic"
+    "harness: static, Digest headers rotated by wrk's Lua	/static/f.txt	-	L:$srv/ac-digest-sha256.auth"
+    "stock Digest MD5 (auth_digest)	/stock-digest-md5/f.txt	1	L:$srv/stock-digest-md5.auth"
+    "$S Basic DBM bcrypt, cache on	/ac-basic-dbm/f.txt	1	H:Basic $basic"
+    "$S Basic DBM bcrypt, cache Off	/ac-basic-dbm-nocache/f.txt	1	H:Basic $basic"
+    "$S Basic LDAP, cache on	/ac-basic-ldap/f.txt	-	H:Basic $basic"
+    "$S Basic LDAP, cache Off	/ac-basic-ldap-nocache/f.txt	-	H:Basic $basic"
+    "$S Digest MD5, replay check	/ac-digest-md5/f.txt	1	L:$srv/ac-digest-md5.auth"
+    "$S Digest SHA-256, replay check	/ac-digest-sha256/f.txt	1	L:$srv/ac-digest-sha256.auth"
+    "$S Bearer HS256 JWT	/ac-bearer-hs256/f.txt	-	H:Bearer $hs256"
+    "$S Bearer RS256 JWT	/ac-bearer-rs256/f.txt	-	H:Bearer $rs256"
+    "$S Bearer RS256 JWT, cache Off	/ac-bearer-rs256-nocache/f.txt	-	H:Bearer $rs256"
+)
+
+# One round of the main table: static, then each row (indexes into
+# main_rows) followed by static again.
+main_round() {
+    local i label path users auth
+    row main static /static/f.txt "$conns" - "" always
+    for i in "$@"; do
+        IFS=$'\t' read -r label path users auth <<<"${main_rows[$i]}"
+        row main "$label" "$path" "$conns" "$users" "$auth"
+        [ "$ran" = 0 ] || row main static /static/f.txt "$conns" - "" always
+    done
+}
+
+round=1
+note "bench: main table, round 1 of $rounds"
+main_round "${!main_rows[@]}"
+again=()
+ratios=$(first_ratios)
+for i in "${!main_rows[@]}"; do
+    label=${main_rows[$i]%%$'\t'*}
+    q=$(awk -F'\t' -v l="$label" '$1 == l { print $2 }' <<<"$ratios")
+    if [ -n "$q" ] && [ "$q" != - ] && \
+        awk -v q="$q" -v m="$repeat_min" 'BEGIN { exit !(q >= m) }'; then
+        again+=("$i")
+    fi
+done
+for round in $(seq 2 "$rounds"); do
+    note "bench: main table, round $round of $rounds (${#again[@]} rows at or over ${repeat_min}x)"
+    main_round "${again[@]}"
 done
 round=1
-static_note=$(awk -F'\t' '$1 == "main" && $2 ~ /^static/ && $7 == "ok" {
-    printf "%s%s", sep, $5; sep = ", " }' "$rows")
-static_note="$static_note req/s (start and end of each round)"
+static_note=$(awk -F'\t' '$1 == "main" && $2 == "static" && $7 == "ok" {
+    n++; s += $5; if (!lo || $5 < lo) lo = $5; if ($5 > hi) hi = $5 }
+    END { printf "%d samples, %d to %d req/s (mean %.0f)", n, lo, hi, n ? s / n : 0 }' "$rows")
 
 note "bench: scaling"
 for c in 1 10 100; do
-    row scale "static" /static/f.txt "$c" - ""
+    row scale static /static/f.txt "$c" - ""
     row scale "Basic DBM bcrypt, cache on" /ac-basic-dbm/f.txt "$c" 1 "H:Basic $basic"
 done
+row scale static /static/f.txt "$conns" - ""
 row scale "Basic DBM bcrypt, cache on" /ac-dbm-10/f.txt "$conns" 10 "H:Basic $basic"
 row scale "Basic DBM bcrypt, cache on" /ac-dbm-10k/f.txt "$conns" 10000 "H:Basic $basic"
+row scale static /static/f.txt "$conns" - ""
 row scale "Basic DBM bcrypt, cache on" /ac-dbm-1m/f.txt "$conns" 1000000 "H:Basic $basic"
 row scale "Basic DBM bcrypt, cache Off" /ac-dbm-10-nocache/f.txt "$conns" 10 "H:Basic $basic"
 row scale "Basic DBM bcrypt, cache Off" /ac-dbm-1m-nocache/f.txt "$conns" 1000000 "H:Basic $basic"
+row scale static /static/f.txt "$conns" - ""
 
 aggregate
 write_results
