@@ -160,7 +160,8 @@ static const ac_param *lookup(const apr_array_header_t *a, const char *name)
 
     for (i = 0; a && i < a->nelts; i++) {
         const ac_param *prm = &APR_ARRAY_IDX(a, i, ac_param);
-        if (!strcmp(prm->name, name)) {
+        /* the first octet tells most names apart without a call */
+        if (prm->name[0] == name[0] && !strcmp(prm->name, name)) {
             return prm;
         }
     }
@@ -306,10 +307,19 @@ ac_chal *ac_chal_new(apr_pool_t *p, const char *scheme)
 
 const char *ac_authparam_quote(apr_pool_t *p, const char *value)
 {
-    apr_size_t n = 2;
+    apr_size_t n = strcspn(value, "\"\\");
     const char *s;
     char *buf, *w;
 
+    if (!value[n]) {            /* nothing to escape (hex, a nonce) */
+        buf = apr_palloc(p, n + 3);
+        buf[0] = '"';
+        memcpy(buf + 1, value, n);
+        buf[n + 1] = '"';
+        buf[n + 2] = '\0';
+        return buf;
+    }
+    n = 2;
     for (s = value; *s; s++) {
         n += (*s == '"' || *s == '\\') ? 2 : 1;
     }

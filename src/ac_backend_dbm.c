@@ -293,8 +293,7 @@ static ac_be_status hex_record(ac_dbm_ctx *ctx, const char *key,
         *reason = apr_psprintf(p, "malformed HA1 record in %s", ctx->path);
         return AC_BE_ERROR;
     }
-    *hex = apr_pstrdup(p, value);
-    ac_str_tolower((char *)*hex);
+    *hex = ac_lower(p, value);
     return AC_BE_OK;
 }
 

@@ -490,16 +490,13 @@ static int fetch_ha1(dg_ctx *x)
 {
     const char *why = NULL, *hex = NULL;
     ac_be_status st;
-    char *lower;
 
     st = ac_backend_get_ha1(x->conf->backends, x->user, x->realm,
                             x->alg->base, &hex, &why, x->p);
     if (st != AC_BE_OK || !hex) {
         return backend_failed(x, st, why, "unknown user");
     }
-    lower = apr_pstrdup(x->p, hex);
-    ac_str_tolower(lower);
-    x->ha1 = lower;
+    x->ha1 = ac_lower(x->p, hex);
     return 1;
 }
 
@@ -509,7 +506,6 @@ static int check_response(dg_ctx *x)
 {
     const ac_request *r = x->req;
     const char *expected;
-    char *got;
 
     if (!strcmp(x->qop, "auth-int")) {
         if (!r->body_read) {
@@ -530,9 +526,7 @@ static int check_response(dg_ctx *x)
     if (!expected) {
         return unavailable(x, "cannot compute the response");
     }
-    got = apr_pstrdup(x->p, x->response);
-    ac_str_tolower(got);
-    if (!ac_ct_streq(got, expected)) {
+    if (!ac_ct_streq(ac_lower(x->p, x->response), expected)) {
         return refuse(x, "wrong response");
     }
     if (x->stale) {

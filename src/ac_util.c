@@ -139,10 +139,29 @@ int ac_is_hex(const char *s, apr_size_t n)
     return i > 0 && (n == 0 || i == n);
 }
 
+const char *ac_lower(apr_pool_t *p, const char *s)
+{
+    const char *c;
+    char *copy;
+
+    for (c = s; *c && !(*c >= 'A' && *c <= 'Z'); c++) {
+    }
+    if (!*c) {
+        return s;
+    }
+    copy = apr_pstrdup(p, s);
+    ac_str_tolower(copy + (c - s));
+    return copy;
+}
+
+/* ASCII only, whatever the locale: protocol names and hex digits (and
+ * no call into the C library per octet). */
 void ac_str_tolower(char *s)
 {
     for (; *s; s++) {
-        *s = (char)apr_tolower((unsigned char)*s);
+        if (*s >= 'A' && *s <= 'Z') {
+            *s = (char)(*s - 'A' + 'a');
+        }
     }
 }
 

@@ -30,6 +30,10 @@ int ac_is_hex(const char *s, apr_size_t n);
 /* ASCII lower-casing in place */
 void ac_str_tolower(char *s);
 
+/* s in ASCII lower case: s itself when it has no upper-case letter
+ * (hex from a client or a record mostly has none), else a copy in p */
+const char *ac_lower(apr_pool_t *p, const char *s);
+
 /* 1 when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates) */
 int ac_utf8_valid(const char *s, apr_size_t n);
 /* 1 when s[0..n) holds a control character (C0, DEL) */

@@ -1,6 +1,7 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 #include "ac_test.h"
 #include "ac_authparam.h"
+#include "ac_util.h"
 
 static ac_ap_status parse(apr_pool_t *p, const char *v, ac_credentials *c)
 {
@@ -118,11 +119,27 @@ static void round_trip(void **state)
                         "we\"ird\\ realm, x=1");
 }
 
+/* The quoting fast path (nothing to escape) and the slow one agree;
+ * ac_lower copies only what it changes, and only ASCII. */
+static void quote_and_lower(void **state)
+{
+    const char *hex = "0123456789abcdef";
+
+    assert_string_equal(ac_authparam_quote(*state, hex),
+                        "\"0123456789abcdef\"");
+    assert_string_equal(ac_authparam_quote(*state, ""), "\"\"");
+    assert_string_equal(ac_authparam_quote(*state, "a\\"), "\"a\\\\\"");
+    assert_ptr_equal(ac_lower(*state, hex), hex);
+    assert_string_equal(ac_lower(*state, "0123ABCdef"), "0123abcdef");
+    assert_string_equal(ac_lower(*state, "\xc3\x84Z"), "\xc3\x84z");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         AC_TEST(token68), AC_TEST(params), AC_TEST(errors),
         AC_TEST(scheme_only), AC_TEST(builder), AC_TEST(round_trip),
+        AC_TEST(quote_and_lower),
     };
     return cmocka_run_group_tests_name("ac_authparam", tests, NULL, NULL);
 }
