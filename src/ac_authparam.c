@@ -106,18 +106,14 @@ static int scan_token68(const char *s, const char **end)
     return *skip_ows(q) == '\0';
 }
 
-/* A quoted-string starting at s (on the DQUOTE); *end after the DQUOTE.
- * One pass checks it and finds its end, a second copies it with the
- * quoted-pairs resolved (most values have none: one memcpy). */
-static ac_ap_status scan_quoted(const char *s, const char **end,
-                                const char **value, apr_pool_t *p)
+/* A quoted-string at s (on the DQUOTE), resolved in place: its content
+ * moves left over the backslashes of quoted-pairs and ends in a NUL
+ * written no later than the closing DQUOTE; *end after that DQUOTE. */
+static ac_ap_status unquote(char *s, char **end, const char **value)
 {
-    const char *q, *start = s + 1;
-    apr_size_t n = 0;
-    int pairs = 0;
-    char *buf, *w;
+    char *q, *w;
 
-    for (q = start; *q != '"'; q++, n++) {
+    for (q = w = s + 1; *q != '"'; q++) {
         unsigned char c = (unsigned char)*q;
 
         if (c == '\0') {
@@ -128,26 +124,15 @@ static ac_ap_status scan_quoted(const char *s, const char **end,
             if (c == '\0') {
                 return AC_AP_UNTERMINATED;
             }
-            pairs = 1;
         }
         if (!is_qtext(c)) {
             return AC_AP_SYNTAX;
         }
-    }
-    *end = q + 1;
-    if (!pairs) {
-        *value = apr_pstrmemdup(p, start, n);
-        return AC_AP_OK;
-    }
-    w = buf = apr_palloc(p, n + 1);
-    for (q = start; *q != '"'; q++) {
-        if (*q == '\\') {
-            q++;
-        }
-        *w++ = *q;
+        *w++ = (char)c;
     }
     *w = '\0';
-    *value = buf;
+    *end = q + 1;
+    *value = s + 1;
     return AC_AP_OK;
 }
 
@@ -168,43 +153,19 @@ static const ac_param *lookup(const apr_array_header_t *a, const char *name)
     return NULL;
 }
 
-/* One auth-param at s; *end after it (before OWS / comma). */
-static ac_ap_status scan_param(const char *s, const char **end,
-                               ac_param *out, apr_pool_t *p)
-{
-    const char *e = scan_token(s);
-
-    if (e == s) {
-        return AC_AP_SYNTAX;
-    }
-    out->name = apr_pstrmemdup(p, s, e - s);
-    ac_str_tolower((char *)out->name);
-    s = skip_ows(e);
-    if (*s != '=') {
-        return AC_AP_SYNTAX;
-    }
-    s = skip_ows(s + 1);
-    if (*s == '"') {
-        out->quoted = 1;
-        return scan_quoted(s, end, &out->value, p);
-    }
-    e = scan_token(s);
-    if (e == s) {
-        return AC_AP_SYNTAX;
-    }
-    out->quoted = 0;
-    out->value = apr_pstrmemdup(p, s, e - s);
-    *end = e;
-    return AC_AP_OK;
-}
-
-/* #auth-param: a comma list, empty elements allowed (RFC 9110 §5.6.1). */
-static ac_ap_status scan_params(const char *s, ac_credentials *out,
-                                apr_pool_t *p)
+/*
+ * #auth-param: a comma list, empty elements allowed (RFC 9110 §5.6.1).
+ * s is the parser's own copy of the header: names and values stay where
+ * they are and end in NULs written over what follows them ('=', OWS, a
+ * comma, the closing DQUOTE), each written only once what it replaces
+ * has been looked at.  One copy instead of two per parameter.
+ */
+static ac_ap_status scan_params(char *s, ac_credentials *out)
 {
     for (;;) {
         ac_param prm;
         ac_ap_status st;
+        char *e, *v, *end, sep;
 
         while (is_ows((unsigned char)*s) || *s == ',') {
             s++;
@@ -212,8 +173,31 @@ static ac_ap_status scan_params(const char *s, ac_credentials *out,
         if (!*s) {
             return AC_AP_OK;
         }
-        if ((st = scan_param(s, &s, &prm, p)) != AC_AP_OK) {
-            return st;
+        e = (char *)scan_token(s);
+        if (e == s) {
+            return AC_AP_SYNTAX;
+        }
+        v = (char *)skip_ows(e);
+        if (*v != '=') {
+            return AC_AP_SYNTAX;
+        }
+        v = (char *)skip_ows(v + 1);
+        *e = '\0';                  /* the name's end: OWS or '=' */
+        ac_str_tolower(s);
+        prm.name = s;
+        if (*v == '"') {
+            prm.quoted = 1;
+            if ((st = unquote(v, &end, &prm.value)) != AC_AP_OK) {
+                return st;
+            }
+        }
+        else {
+            end = (char *)scan_token(v);
+            if (end == v) {
+                return AC_AP_SYNTAX;
+            }
+            prm.quoted = 0;
+            prm.value = v;
         }
         if (lookup(out->params, prm.name)) {
             return AC_AP_DUPLICATE;
@@ -221,45 +205,55 @@ static ac_ap_status scan_params(const char *s, ac_credentials *out,
         if (out->params->nelts >= AC_AUTHPARAM_MAX_PARAMS) {
             return AC_AP_TOO_MANY;
         }
-        APR_ARRAY_PUSH(out->params, ac_param) = prm;
-        s = skip_ows(s);
+        s = (char *)skip_ows(end);
         if (*s && *s != ',') {
             return AC_AP_SYNTAX;
         }
+        sep = *s;
+        *end = '\0';                /* a token's end (may be the comma) */
+        APR_ARRAY_PUSH(out->params, ac_param) = prm;
+        if (!sep) {
+            return AC_AP_OK;
+        }
+        s++;
     }
 }
 
 ac_ap_status ac_authparam_parse(const char *value, ac_credentials *out,
                                 apr_pool_t *p)
 {
-    const char *s, *e;
+    apr_size_t len;
+    char *s, *e;
 
     memset(out, 0, sizeof(*out));
     out->params = apr_array_make(p, 8, sizeof(ac_param));
     if (!value) {
         return AC_AP_EMPTY;
     }
-    if (strlen(value) > AC_AUTHPARAM_MAX_LEN) {
+    if ((len = strlen(value)) > AC_AUTHPARAM_MAX_LEN) {
         return AC_AP_TOO_LONG;
     }
-    s = skip_ows(value);
+    s = (char *)skip_ows(value);
     if (!*s) {
         return AC_AP_EMPTY;
     }
-    e = scan_token(s);
+    s = apr_pstrmemdup(p, s, len - (apr_size_t)(s - value));
+    e = (char *)scan_token(s);
     if (e == s || (*e && !is_ows((unsigned char)*e))) {
         return AC_AP_SYNTAX;
     }
-    out->scheme = apr_pstrmemdup(p, s, e - s);
-    s = skip_ows(e);
+    out->scheme = s;
+    s = (char *)skip_ows(e);
+    *e = '\0';                      /* the scheme's end: OWS or NUL */
     if (!*s) {
         return AC_AP_OK;
     }
-    if (scan_token68(s, &e)) {
-        out->token68 = apr_pstrmemdup(p, s, e - s);
+    if (scan_token68(s, (const char **)&e)) {
+        *e = '\0';                  /* only OWS followed */
+        out->token68 = s;
         return AC_AP_OK;
     }
-    return scan_params(s, out, p);
+    return scan_params(s, out);
 }
 
 int ac_authparam_is_token68(const char *s)
