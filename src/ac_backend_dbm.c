@@ -8,6 +8,7 @@
 #include <apr_dbm.h>
 #include <apr_errno.h>
 #include <apr_file_info.h>
+#include <apr_hash.h>
 #include <apr_md5.h>
 #include <apr_strings.h>
 #include <apr_thread_mutex.h>
@@ -22,8 +23,16 @@
  * once a second (for what inotify cannot see: an edit from another
  * machine on a network file system).  Without one, every lookup
  * stat()s the file.
+ *
+ * Records found are also kept in a small table of the handle's, for as
+ * long as the handle is open (so an edit empties it like it re-opens
+ * the handle): a hit costs a hash lookup, not Berkeley DB's page walk,
+ * locks and buffer pool.  It holds what the handle's own page cache
+ * holds, in the same process memory, never in shared memory; at
+ * MEMO_MAX records it starts over.
  */
 #define RECHECK apr_time_from_sec(1)
+#define MEMO_MAX 1024
 typedef struct {
     apr_time_t mtime, ctime;
     apr_off_t size;
@@ -38,6 +47,8 @@ typedef struct {
     apr_thread_mutex_t *lock;
     apr_pool_t *dbpool;             /* the open handle's                */
     apr_dbm_t *db;                  /* NULL: not open                   */
+    apr_pool_t *memopool;
+    apr_hash_t *memo;               /* key -> record found, or NULL     */
     ac_dbm_stamp stamp;             /* of the file when it was opened   */
     int watch_tried;
     ac_watched *watch;              /* NULL: stat() on every lookup     */
@@ -123,12 +134,19 @@ static int stamp_of(const ac_dbm_ctx *ctx, ac_dbm_stamp *st, apr_pool_t *p)
     return 1;
 }
 
+static void forget(ac_dbm_ctx *ctx)
+{
+    ctx->memo = NULL;
+    apr_pool_clear(ctx->memopool);
+}
+
 static void close_db(ac_dbm_ctx *ctx)
 {
     if (ctx->db) {
         apr_dbm_close(ctx->db);
         ctx->db = NULL;
     }
+    forget(ctx);
     apr_pool_clear(ctx->dbpool);
 }
 
@@ -177,6 +195,13 @@ static ac_be_status fetch_open(ac_dbm_ctx *ctx, const char *key,
 {
     apr_datum_t k, v;
     apr_status_t rv;
+    const char *known;
+
+    if (ctx->memo
+        && (known = apr_hash_get(ctx->memo, key, APR_HASH_KEY_STRING))) {
+        *value = apr_pstrdup(p, known);
+        return AC_BE_OK;
+    }
 
     k.dptr = (char *)key;
     k.dsize = strlen(key);
@@ -191,6 +216,14 @@ static ac_be_status fetch_open(ac_dbm_ctx *ctx, const char *key,
         return AC_BE_NOT_FOUND;
     }
     *value = apr_pstrmemdup(p, v.dptr, v.dsize);
+    if (ctx->memo && apr_hash_count(ctx->memo) >= MEMO_MAX) {
+        forget(ctx);
+    }
+    if (!ctx->memo) {
+        ctx->memo = apr_hash_make(ctx->memopool);
+    }
+    apr_hash_set(ctx->memo, apr_pstrdup(ctx->memopool, key),
+                 APR_HASH_KEY_STRING, apr_pstrdup(ctx->memopool, *value));
     return AC_BE_OK;
 }
 
@@ -417,6 +450,7 @@ const ac_backend *ac_backend_dbm_make(apr_pool_t *p, const char *path,
     }
     apr_thread_mutex_create(&ctx->lock, APR_THREAD_MUTEX_DEFAULT, p);
     apr_pool_create(&ctx->dbpool, p);
+    apr_pool_create(&ctx->memopool, p);
     /* before p's subpools go: dbpool, and with it the handle, is one */
     apr_pool_pre_cleanup_register(p, ctx, cleanup_db);
     be->name = "dbm";

@@ -300,6 +300,50 @@ static void dbm_edits_seen_at_once(void **state)
                      AC_BE_NOT_FOUND);
 }
 
+/* More users than the back-end keeps in memory (1024): each lookup
+ * still finds its own record, and an edit reaches remembered ones. */
+static void dbm_many_users(void **state)
+{
+    apr_pool_t *p = *state;
+    const char *path = in_dir(p, "many.dbm");
+    const ac_backend *be;
+    ac_watched *probe;
+    const char *ha1 = NULL, *why = NULL;
+    apr_dbm_t *db;
+    apr_uint32_t g;
+    int i, pass;
+
+    assert_int_equal(apr_dbm_open_ex(&db, "default", path, APR_DBM_RWCREATE,
+                                     APR_OS_DEFAULT, p), APR_SUCCESS);
+    for (i = 0; i < 1500; i++) {
+        char *k = apr_psprintf(p, "u%d:R:MD5", i);
+        char *v = apr_psprintf(p, "%032x", i);
+        apr_datum_t kd = { k, strlen(k) }, vd = { v, strlen(v) };
+        assert_int_equal(apr_dbm_store(db, kd, vd), APR_SUCCESS);
+    }
+    apr_dbm_close(db);
+    ac_filewatch_enable(p);
+    probe = ac_filewatch_add(path, NULL, p);
+    assert_non_null(probe);
+    be = ac_backend_dbm_make(p, path, "default");
+    for (pass = 0; pass < 2; pass++) {
+        for (i = 0; i < 1500; i += 7) {
+            assert_int_equal(be->get_ha1(be->ctx, apr_psprintf(p, "u%d", i),
+                                         "R", "MD5", &ha1, &why, p),
+                             AC_BE_OK);
+            assert_string_equal(ha1, apr_psprintf(p, "%032x", i));
+        }
+    }
+    assert_int_equal(be->get_ha1(be->ctx, "nobody", "R", "MD5", &ha1, &why,
+                                 p), AC_BE_NOT_FOUND);
+    g = ac_watched_generation(probe);
+    store(p, path, "u7:R:MD5", "0123456789abcdef0123456789abcdef");
+    assert_true(changes(probe, g));
+    assert_int_equal(be->get_ha1(be->ctx, "u7", "R", "MD5", &ha1, &why, p),
+                     AC_BE_OK);
+    assert_string_equal(ha1, "0123456789abcdef0123456789abcdef");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -310,7 +354,12 @@ int main(void)
         FW_TEST(lost_with_its_directory),
         FW_TEST(removed_with_its_pool),
         FW_TEST(dbm_edits_seen_at_once),
+        FW_TEST(dbm_many_users),
     };
+
+    /* APR stays up between tests: apr-util loads its DBM driver once,
+     * with a lock in APR's global pool, which apr_terminate would free */
+    apr_initialize();
 
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
