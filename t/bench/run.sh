@@ -7,14 +7,15 @@
 # <Location>, a throw-away slapd for the LDAP rows, wrk for the load.
 # Writes t/bench/results.md and t/bench/bench.png.
 #
-# Other jobs on a shared machine move req/s by 10-20% within a minute,
-# so static runs between every two rows and each row's ratio is to the
-# static just before and just after it (paired, as in an A/B test).
-# The main table runs BENCH_ROUNDS times and reports medians; a row
-# whose first ratio is under BENCH_REPEAT_MIN (0.7) is far from the 0.9
-# line and measured in the first round only.
+# This machine's speed moves by 10-20% from one second to the next and
+# more over a minute (other guests on its host), so static runs between
+# every two rows and each row's ratio is to the static just before and
+# just after it (paired, as in an A/B test); and many short samples
+# (BENCH_ROUNDS rounds of 1 s each) make the median steadier than a few
+# long ones.  A row whose first ratio is under BENCH_REPEAT_MIN (0.7) is
+# far from the 0.9 line and measured in the first round only.
 #
-# Environment: BENCH_SECONDS (2) per row, BENCH_ROUNDS (3),
+# Environment: BENCH_SECONDS (1) per row, BENCH_ROUNDS (6),
 # BENCH_REPEAT_MIN (0.7), BENCH_CONNECTIONS (20),
 # BENCH_BCRYPT_COST (5, htpasswd's default), BENCH_VAR (t/bench/var),
 # BENCH_DIGEST_N (lines of Digest headers; default sized from the
@@ -30,8 +31,8 @@ var=${BENCH_VAR:-$here/var}
 srv=$var/srv                # server root, rebuilt every run
 keep=$var/keep              # slow-to-make files kept between runs
 ldapdir=$var/ldap
-dur=${BENCH_SECONDS:-2}
-rounds=${BENCH_ROUNDS:-3}
+dur=${BENCH_SECONDS:-1}
+rounds=${BENCH_ROUNDS:-6}
 repeat_min=${BENCH_REPEAT_MIN:-0.7}
 round=1
 pin_httpd= pin_wrk=
@@ -163,6 +164,7 @@ row() {
     [ "${7:-}" = always ] || [[ "$table $label c$c" =~ ${BENCH_ROWS:-.} ]] \
         || return 0
     ran=1
+    prev_label="$table $label"
     nrow=$((nrow + 1))
     out=$var/wrk/$nrow.out
     local -a hdr=() wrkargs=()
@@ -454,8 +456,9 @@ write_results() {
         echo "  JWTs carry sub, iat, exp; RSA 2048."
         echo "- the main table: static runs before and after every row, and a"
         echo "  row's ratio is to the mean of the two static runs beside it"
-        echo "  (other jobs on a shared machine move req/s by 10-20% within a"
-        echo "  minute; a pair ${dur} s apart sees the same machine); $rounds rounds"
+        echo "  (this machine's speed moves by 10-20% from one second to the"
+        echo "  next and more over a minute; a row and its neighbours are"
+        echo "  seconds apart); $rounds rounds"
         echo "  of the rows at or over ${repeat_min}x in the first round, one of"
         echo "  the others; medians shown, lowest and highest in brackets"
         echo "- static: $static_note"
@@ -477,7 +480,7 @@ write_results() {
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 rm -rf "$srv" "$ldapdir" "$rows" "$var/wrk"
 mkdir -p "$srv" "$keep" "$var/wrk"
-nrow=0
+nrow=0 prev_label=
 : >"$rows"
 
 note "bench: fixtures in $var"
@@ -530,7 +533,9 @@ main_rows=(
 # main_rows) followed by static again.
 main_round() {
     local i label path users auth
-    row main static /static/f.txt "$conns" - "" always
+    # the previous round ended with one
+    [ "$prev_label" = "main static" ] \
+        || row main static /static/f.txt "$conns" - "" always
     for i in "$@"; do
         IFS=$'\t' read -r label path users auth <<<"${main_rows[$i]}"
         row main "$label" "$path" "$conns" "$users" "$auth"
