@@ -15,7 +15,7 @@
 # long ones.  A row whose first ratio is under BENCH_REPEAT_MIN (0.7) is
 # far from the 0.9 line and measured in the first round only.
 #
-# Environment: BENCH_SECONDS (1) per row, BENCH_ROUNDS (6),
+# Environment: BENCH_SECONDS (1) per row, BENCH_ROUNDS (5),
 # BENCH_REPEAT_MIN (0.7), BENCH_CONNECTIONS (20),
 # BENCH_BCRYPT_COST (5, htpasswd's default), BENCH_VAR (t/bench/var),
 # BENCH_DIGEST_N (lines of Digest headers; default sized from the
@@ -32,7 +32,7 @@ srv=$var/srv                # server root, rebuilt every run
 keep=$var/keep              # slow-to-make files kept between runs
 ldapdir=$var/ldap
 dur=${BENCH_SECONDS:-1}
-rounds=${BENCH_ROUNDS:-6}
+rounds=${BENCH_ROUNDS:-5}
 repeat_min=${BENCH_REPEAT_MIN:-0.7}
 round=1
 pin_httpd= pin_wrk=
@@ -242,19 +242,22 @@ parse_wrk() {
 # slapd: a noise-resistant cost per request next to the throughput,
 # which other jobs on the machine disturb more.
 server_ticks() {
-    local pids
-    pids="$httpd_pid $(ps -o pid= --ppid "$httpd_pid" 2>/dev/null | tr '\n' ' ')"
-    pids="$pids $(cat "$ldapdir/slapd.pid" 2>/dev/null || true)"
-    for p in $pids; do cat "/proc/$p/stat" 2>/dev/null || true; done |
-        sed 's/^.*) //' | awk '{ t += $12 + $13 } END { print t + 0 }'
+    local p files=()
+    for p in $httpd_pid $(ps -o pid= --ppid "$httpd_pid" 2>/dev/null) \
+        $(cat "$ldapdir/slapd.pid" 2>/dev/null || true); do
+        [ -r "/proc/$p/stat" ] && files+=("/proc/$p/stat")
+    done
+    # fields after the command name, which ends with ") "
+    awk '{ sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }' \
+        "${files[@]}" 2>/dev/null || echo 0
 }
 
 # Wait (at most 3 s) until httpd and slapd are idle: a row after a
 # CPU-bound one (bcrypt, LDAP binds) must not pay for its stragglers.
 settle() {
     local a b
-    for _ in $(seq 15); do
-        a=$(server_ticks); sleep 0.2; b=$(server_ticks)
+    for _ in $(seq 30); do
+        a=$(server_ticks); sleep 0.1; b=$(server_ticks)
         [ $((b - a)) -le 1 ] && return 0
     done
 }
