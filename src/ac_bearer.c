@@ -145,11 +145,12 @@ static const char *find_token(const ac_request *req,
         ac_result_set(res, AC_BAD_REQUEST, "more than one token");
         return NULL;
     }
-    if (!tok) {
-        tok = req->bearer_other;
+    /* a token68 from the header is a b64token already (the parser
+     * checked it); one from a form or the query is checked here */
+    if (!tok && (tok = req->bearer_other) && !ac_bearer_is_b64token(tok)) {
+        tok = NULL;
     }
-    if (!tok || !*tok || !ac_bearer_is_b64token(tok)
-        || strlen(tok) > AC_BEARER_MAX_TOKEN) {
+    if (!tok || !*tok || strlen(tok) > AC_BEARER_MAX_TOKEN) {
         ac_result_set(res, AC_BAD_REQUEST, "malformed token");
         return NULL;
     }
