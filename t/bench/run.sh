@@ -513,6 +513,9 @@ note "bench: warm-up $warm req/s; $digest_per_round Digest values per Digest row
 digest_lines /stock-digest-md5/f.txt "$srv/stock-digest-md5.auth"
 digest_lines /ac-digest-md5/f.txt "$srv/ac-digest-md5.auth"
 digest_lines /ac-digest-sha256/f.txt "$srv/ac-digest-sha256.auth"
+# the fixtures are 100+ MB (Digest lines, a new 1M-user file): written
+# back now, not while the first rounds are measured
+sync
 
 S="authchallenge"
 main_rows=(
