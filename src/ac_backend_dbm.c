@@ -356,11 +356,8 @@ static ac_be_status dbm_resolve_userhash(void *vctx, const char *hash,
                                          const char **reason,
                                          apr_pool_t *p)
 {
-    char *lower = apr_pstrdup(p, hash);
-
-    ac_str_tolower(lower);
-    return fetch(vctx, ac_dbm_key_userhash(p, alg, realm, lower), user,
-                 reason, p);
+    return fetch(vctx, ac_dbm_key_userhash(p, alg, realm, ac_lower(p, hash)),
+                 user, reason, p);
 }
 
 static ac_be_status dbm_groups(void *vctx, const char *user,

@@ -130,10 +130,7 @@ static const char *pick_ha1(apr_pool_t *p, apr_array_header_t *vals,
         const char *v = APR_ARRAY_IDX(vals, i, const char *);
 
         if (!strncmp(v, prefix, n) && ac_is_hex(v + n, 0)) {
-            char *hex = apr_pstrdup(p, v + n);
-
-            ac_str_tolower(hex);
-            return hex;
+            return ac_lower(p, v + n);
         }
     }
     return NULL;
@@ -193,13 +190,12 @@ static ac_be_status ldap_resolve_userhash(void *vctx, const char *hash,
     ac_ldap_call call;
     ac_ldap_search s;
     ac_be_status st;
-    char *lower = apr_pstrdup(p, hash);
+    const char *lower = ac_lower(p, hash);
 
     if (!ctx->conf.userhash_attr) {
         *reason = "AuthChallengeLDAPUserhashAttribute is not set";
         return AC_BE_UNSUPPORTED;
     }
-    ac_str_tolower(lower);
     ac_ldap_call_init(&call, ctx, reason, p);
     ac_ldap_search_init(&s, "userhash",
                         and_filter(&call, ctx->conf.userhash_attr,

@@ -464,7 +464,6 @@ static int backend_failed(dg_ctx *x, ac_be_status st, const char *why,
 static int resolve_user(dg_ctx *x)
 {
     const char *why = NULL, *user = NULL;
-    char *hash;
     ac_be_status st;
 
     if (!x->userhash) {
@@ -474,9 +473,8 @@ static int resolve_user(dg_ctx *x)
     if (!x->conf->digest->userhash) {
         return refuse(x, "userhash not offered");
     }
-    hash = apr_pstrdup(x->p, x->username);
-    ac_str_tolower(hash);
-    st = ac_backend_resolve_userhash(x->conf->backends, hash, x->realm,
+    st = ac_backend_resolve_userhash(x->conf->backends,
+                                     ac_lower(x->p, x->username), x->realm,
                                      x->alg->base, &user, &why, x->p);
     if (st != AC_BE_OK || !user) {
         return backend_failed(x, st, why, "unknown userhash");

@@ -141,10 +141,11 @@ int ac_is_hex(const char *s, apr_size_t n)
 
 const char *ac_lower(apr_pool_t *p, const char *s)
 {
-    const char *c;
+    const char *c = s;
     char *copy;
 
-    for (c = s; *c && !(*c >= 'A' && *c <= 'Z'); c++) {
+    while (*c && !(*c >= 'A' && *c <= 'Z')) {
+        c++;
     }
     if (!*c) {
         return s;
