@@ -93,8 +93,9 @@ int ac_request_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 static void warn_once(request_rec *r, const ac_dir_conf *dc,
                       const char *scheme, const char *why)
 {
-    if (flip(&warned, apr_pstrcat(r->pool, "unusable ", r->server->server_hostname,
-                         " ", dc->origin, " ", scheme, NULL), 1)) {
+    if (flip(&warned, apr_pstrcat(r->pool, "unusable ",
+                                  r->server->server_hostname, " ",
+                                  dc->origin, " ", scheme, NULL), 1)) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "AC01009: %s is "
                       "not offered here: %s", scheme, why);
     }
@@ -299,7 +300,8 @@ static int limit_reached(request_rec *r, const ac_faillimit *fl,
     }
     st = ac_faillimit_check(fl, req->client, req->now, &left, r->pool);
     if (st == AC_FL_ERROR) {
-        int level = flip(&down, AC_CACHE_DOWN, 1) ? APLOG_WARNING : APLOG_DEBUG;
+        int level = flip(&down, AC_CACHE_DOWN, 1) ? APLOG_WARNING
+                                                  : APLOG_DEBUG;
         ap_log_rerror(APLOG_MARK, level, 0, r, "AC01008: the shared cache "
                       "is unusable: failure limit not applied");
         return 0;
