@@ -257,6 +257,30 @@ static void store(apr_pool_t *p, const char *path, const char *key,
     apr_dbm_close(db);
 }
 
+/* A DBM back-end on path, in a process with a watcher, and the test's
+ * own view of the file's events (*probe), to know when the watcher has
+ * had them; the probe is added first, as the watcher passes an event to
+ * the newest watch first (the back-end's, from its first lookup). */
+static const ac_backend *watched_dbm(apr_pool_t *p, const char *path,
+                                     ac_watched **probe)
+{
+    ac_filewatch_enable(p);
+    *probe = ac_filewatch_add(path, NULL, p);
+    assert_non_null(*probe);
+    return ac_backend_dbm_make(p, path, "default");
+}
+
+/* Store (or, with value NULL, delete) key, and wait until the watcher
+ * has seen it. */
+static void edit(apr_pool_t *p, const char *path, ac_watched *probe,
+                 const char *key, const char *value)
+{
+    apr_uint32_t g = ac_watched_generation(probe);
+
+    store(p, path, key, value);
+    assert_true(changes(probe, g));
+}
+
 /* The handle is re-opened after any event on the file, even when the
  * edit leaves size and times as they were. */
 static void dbm_edits_seen_at_once(void **state)
@@ -268,34 +292,22 @@ static void dbm_edits_seen_at_once(void **state)
     const char *ha1 = NULL, *why = NULL;
     const char *h1 = "0123456789abcdef0123456789abcdef";
     const char *h2 = "fedcba9876543210fedcba9876543210";
-    apr_uint32_t g;
     int round;
 
     store(p, path, "ann:R:MD5", h1);
-    ac_filewatch_enable(p);
-    /* the test's own view of the file's events, to know when the
-     * watcher has had them; added first, as the watcher passes an event
-     * to the newest watch first (the back-end's, from its first
-     * lookup) */
-    probe = ac_filewatch_add(path, NULL, p);
-    assert_non_null(probe);
-    be = ac_backend_dbm_make(p, path, "default");
+    be = watched_dbm(p, path, &probe);
     assert_int_equal(be->get_ha1(be->ctx, "ann", "R", "MD5", &ha1, &why, p),
                      AC_BE_OK);
     assert_string_equal(ha1, h1);
     for (round = 0; round < 3; round++) {
         const char *want = round % 2 ? h1 : h2;
 
-        g = ac_watched_generation(probe);
-        store(p, path, "ann:R:MD5", want);
-        assert_true(changes(probe, g));
+        edit(p, path, probe, "ann:R:MD5", want);
         assert_int_equal(be->get_ha1(be->ctx, "ann", "R", "MD5", &ha1, &why,
                                      p), AC_BE_OK);
         assert_string_equal(ha1, want);
     }
-    g = ac_watched_generation(probe);
-    store(p, path, "ann:R:MD5", NULL);
-    assert_true(changes(probe, g));
+    edit(p, path, probe, "ann:R:MD5", NULL);
     assert_int_equal(be->get_ha1(be->ctx, "ann", "R", "MD5", &ha1, &why, p),
                      AC_BE_NOT_FOUND);
 }
@@ -310,7 +322,6 @@ static void dbm_many_users(void **state)
     ac_watched *probe;
     const char *ha1 = NULL, *why = NULL;
     apr_dbm_t *db;
-    apr_uint32_t g;
     int i, pass;
 
     assert_int_equal(apr_dbm_open_ex(&db, "default", path, APR_DBM_RWCREATE,
@@ -322,10 +333,7 @@ static void dbm_many_users(void **state)
         assert_int_equal(apr_dbm_store(db, kd, vd), APR_SUCCESS);
     }
     apr_dbm_close(db);
-    ac_filewatch_enable(p);
-    probe = ac_filewatch_add(path, NULL, p);
-    assert_non_null(probe);
-    be = ac_backend_dbm_make(p, path, "default");
+    be = watched_dbm(p, path, &probe);
     for (pass = 0; pass < 2; pass++) {
         for (i = 0; i < 1500; i += 7) {
             assert_int_equal(be->get_ha1(be->ctx, apr_psprintf(p, "u%d", i),
@@ -336,9 +344,7 @@ static void dbm_many_users(void **state)
     }
     assert_int_equal(be->get_ha1(be->ctx, "nobody", "R", "MD5", &ha1, &why,
                                  p), AC_BE_NOT_FOUND);
-    g = ac_watched_generation(probe);
-    store(p, path, "u7:R:MD5", "0123456789abcdef0123456789abcdef");
-    assert_true(changes(probe, g));
+    edit(p, path, probe, "u7:R:MD5", "0123456789abcdef0123456789abcdef");
     assert_int_equal(be->get_ha1(be->ctx, "u7", "R", "MD5", &ha1, &why, p),
                      AC_BE_OK);
     assert_string_equal(ha1, "0123456789abcdef0123456789abcdef");
