@@ -5,6 +5,7 @@
 #include "httpd.h"
 #include "apr_strings.h"
 
+#include "ac_authparam.h"
 #include "ac_backend_dbm.h"
 #include "mod_ac_backends.h"
 #include "mod_ac_body.h"
@@ -88,10 +89,15 @@ int ac_bearer_transports(request_rec *r, const ac_dir_conf *dc,
 {
     int t = AC_GET(dc->bearer_transport, AC_TRANSPORT_HEADER);
 
-    if (!(t & AC_TRANSPORT_HEADER) && req->credentials
-        && !strncasecmp(req->credentials, "Bearer", 6)
-        && (!req->credentials[6] || req->credentials[6] == ' ')) {
-        req->credentials = NULL;    /* not enabled: as if absent */
+    /* The scheme as the core's parser reads it (RFC 9110 §11.4: any
+     * white space after it), so no spelling reaches a disabled
+     * transport. */
+    if (!(t & AC_TRANSPORT_HEADER) && req->credentials) {
+        const char *scheme = ac_authparam_scheme(req->credentials,
+                                                 r->pool);
+        if (scheme && !strcasecmp(scheme, "Bearer")) {
+            req->credentials = NULL;    /* not enabled: as if absent */
+        }
     }
     if ((t & AC_TRANSPORT_QUERY) && r->args) {
         int before = req->bearer_other_count;
