@@ -1,5 +1,6 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 #include "ac_auth.h"
+#include "ac_util.h"
 
 #include <string.h>
 #include <apr_strings.h>
@@ -53,6 +54,10 @@ int ac_scheme_set_parse(ac_scheme_set *set, const char *const *names,
     return 1;
 }
 
+static void authenticate(const ac_scheme_conf *conf,
+                         const ac_scheme_set *set, const ac_request *req,
+                         ac_result *res, apr_pool_t *p);
+
 static const ac_scheme *offered(const ac_scheme_set *set, const char *name)
 {
     int i;
@@ -65,8 +70,36 @@ static const ac_scheme *offered(const ac_scheme_set *set, const char *name)
     return NULL;
 }
 
+/* Whatever the source (a header, a JWT claim, a directory entry, a
+ * record), a user name with a control character or invalid UTF-8 is no
+ * user: it would reach logs, REMOTE_USER and, through RequestHeader,
+ * other servers' headers.  error= is the Bearer-family's parameter
+ * (RFC 6750 §3.1); other schemes' challenges leave it out. */
+static void vet_user(ac_result *res)
+{
+    if (res->verdict == AC_OK && (!res->user || !*res->user
+                                  || !ac_text_clean(res->user))) {
+        res->failed = 1;
+        res->user = NULL;
+        res->identity = NULL;
+        res->info = NULL;
+        res->error = "invalid_token";
+        res->error_description = "the user name has a control character "
+                                 "or is not UTF-8";
+        ac_result_set(res, AC_CHALLENGE, res->error_description);
+    }
+}
+
 void ac_authenticate(const ac_scheme_conf *conf, const ac_scheme_set *set,
                      const ac_request *req, ac_result *res, apr_pool_t *p)
+{
+    authenticate(conf, set, req, res, p);
+    vet_user(res);
+}
+
+static void authenticate(const ac_scheme_conf *conf,
+                         const ac_scheme_set *set, const ac_request *req,
+                         ac_result *res, apr_pool_t *p)
 {
     const ac_scheme *scheme;
     ac_credentials cred;

@@ -178,8 +178,9 @@ static void verify_jwt(const ac_bearer_conf *bc, const ac_request *req,
     st = ac_jwt_verify(bc->keys, &bc->checks, tok, req->now, &jwt, &why, p);
     /* claims are there once the signature is good, even when a claim
      * check then fails: name the user in the log (SPEC §11) */
-    user = jwt.claims ? apr_table_get(jwt.claims, bc->user_claim
-                                      ? bc->user_claim : "sub") : NULL;
+    user = jwt.claims ? apr_hash_get(jwt.claims, bc->user_claim
+                                     ? bc->user_claim : "sub",
+                                     APR_HASH_KEY_STRING) : NULL;
     if (st != AC_JWT_OK) {
         invalid_token(res, ac_jwt_strerror(st));
         res->log_user = user;
@@ -226,7 +227,7 @@ static void verify_opaque(const ac_bearer_conf *bc, const ac_request *req,
         return;
     }
     id->scopes = t.scopes;
-    id->claims = apr_table_make(p, 2);
+    id->claims = apr_hash_make(p);
     id->exp = t.exp;
     res->user = t.user;
     res->identity = id;

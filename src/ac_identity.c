@@ -20,8 +20,7 @@ const char *ac_identity_encode(const char *user, const ac_identity *id,
                                apr_pool_t *p)
 {
     apr_array_header_t *out = apr_array_make(p, 16, sizeof(const char *));
-    const apr_array_header_t *arr = id->claims ? apr_table_elts(id->claims)
-                                               : NULL;
+    apr_hash_index_t *hi;
     int i, nscopes = id->scopes ? id->scopes->nelts : 0;
 
     put(out, user, p);
@@ -31,11 +30,14 @@ const char *ac_identity_encode(const char *user, const ac_identity *id,
     for (i = 0; i < nscopes; i++) {
         put(out, APR_ARRAY_IDX(id->scopes, i, const char *), p);
     }
-    for (i = 0; arr && i < arr->nelts; i++) {
-        const apr_table_entry_t *e = &APR_ARRAY_IDX(arr, i,
-                                                    apr_table_entry_t);
-        put(out, e->key, p);
-        put(out, e->val, p);
+    for (hi = id->claims ? apr_hash_first(p, id->claims) : NULL; hi;
+         hi = apr_hash_next(hi)) {
+        const void *k;
+        void *v;
+
+        apr_hash_this(hi, &k, NULL, &v);
+        put(out, k, p);
+        put(out, v, p);
     }
     return apr_array_pstrcat(p, out, 0);
 }
@@ -90,7 +92,7 @@ int ac_identity_decode(const char *text, const char **user,
     x->exp = apr_time_from_sec(exp);
     x->claims_json = *json ? json : NULL;
     x->scopes = apr_array_make(p, (int)n + 1, sizeof(const char *));
-    x->claims = apr_table_make(p, 8);
+    x->claims = apr_hash_make(p);
     while (n-- > 0) {
         if (!(v = take(&s, end, p))) {
             return 0;
@@ -101,7 +103,7 @@ int ac_identity_decode(const char *text, const char **user,
         if (!(k = take(&s, end, p)) || !(v = take(&s, end, p))) {
             return 0;
         }
-        apr_table_set(x->claims, k, v);
+        apr_hash_set(x->claims, k, APR_HASH_KEY_STRING, v);
     }
     *user = u;
     *id = x;

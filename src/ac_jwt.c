@@ -491,10 +491,11 @@ static void fill_claims(json_t *c, ac_jwt *out, apr_pool_t *p)
     json_t *v;
 
     out->json = c;
-    out->claims = apr_table_make(p, (int)json_object_size(c));
+    out->claims = apr_hash_make(p);
     json_object_foreach(c, name, v) {
         if ((text = claim_text(v, p)) != NULL) {
-            apr_table_setn(out->claims, apr_pstrdup(p, name), text);
+            apr_hash_set(out->claims, apr_pstrdup(p, name),
+                         APR_HASH_KEY_STRING, text);
         }
     }
     out->scopes = apr_array_make(p, 4, sizeof(const char *));

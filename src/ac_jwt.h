@@ -26,6 +26,7 @@
 #define AC_JWT_H
 
 #include <apr_pools.h>
+#include <apr_hash.h>
 #include <apr_tables.h>
 #include <apr_time.h>
 
@@ -89,10 +90,9 @@ typedef enum {
  * claims: every top-level claim as text.  Strings as they are, numbers
  * and booleans as JSON text ("42", "1.5", "true"), an array of strings
  * joined with ' ', any other array or object as compact JSON; null is
- * left out.  Beware: apr_table_t keys are case-insensitive, so claims
- * differing only in case share an entry (use ac_jwt_claim_matches or the
- * json for exact matching).  Values may hold any Unicode except NUL,
- * including control characters: escape them before logging.
+ * left out.  Names are case-sensitive (RFC 7519 §4: "SUB" is not
+ * "sub"), hence a hash, not an apr_table_t.  Values may hold any Unicode
+ * except NUL, including control characters: escape them before logging.
  */
 typedef struct {
     const char *alg, *kid;          /* kid NULL when absent              */
@@ -101,7 +101,7 @@ typedef struct {
                                        separated) and "scp" (array of
                                        strings, or a space-separated
                                        string as some IdPs send)        */
-    apr_table_t *claims;
+    apr_hash_t *claims;             /* const char * → const char *    */
     void *json;                     /* the claims json_t *, released by a
                                        cleanup of the verify pool       */
 } ac_jwt;

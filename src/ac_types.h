@@ -8,6 +8,7 @@
 #define AC_TYPES_H
 
 #include <apr_pools.h>
+#include <apr_hash.h>
 #include <apr_tables.h>
 #include <apr_time.h>
 
@@ -48,7 +49,8 @@ typedef struct {
  * its name (Bearer scopes and claims). */
 typedef struct {
     apr_array_header_t *scopes;     /* const char *                      */
-    apr_table_t *claims;            /* claim name → text                 */
+    apr_hash_t *claims;             /* claim name → text; names are
+                                       case-sensitive (RFC 7519 §4)     */
     const char *claims_json;        /* the claims object, JSON, or NULL  */
     apr_time_t exp;                 /* 0: none                           */
 } ac_identity;

@@ -231,6 +231,22 @@ int ac_has_ctl(const char *s, apr_size_t n)
     return 0;
 }
 
+int ac_text_clean(const char *s)
+{
+    apr_size_t n = strlen(s), i;
+
+    if (ac_has_ctl(s, n) || !ac_utf8_valid(s, n)) {
+        return 0;
+    }
+    for (i = 0; i + 1 < n; i++) {       /* C1: U+0080..U+009F */
+        if ((unsigned char)s[i] == 0xc2 && (unsigned char)s[i + 1] >= 0x80
+            && (unsigned char)s[i + 1] <= 0x9f) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 int ac_ct_streq(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);

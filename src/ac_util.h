@@ -38,6 +38,10 @@ const char *ac_lower(apr_pool_t *p, const char *s);
 int ac_utf8_valid(const char *s, apr_size_t n);
 /* 1 when s[0..n) holds a control character (C0, DEL) */
 int ac_has_ctl(const char *s, apr_size_t n);
+/* 1 when s is well-formed UTF-8 without any control character (C0, DEL,
+ * C1: Unicode's Cc): fit to be a user name, a header value, an
+ * environment value (docs/security.md, "Identity"). */
+int ac_text_clean(const char *s);
 
 /* Constant-time equality of two NUL-terminated strings (the length
  * difference is not hidden; the content is). */

@@ -14,6 +14,7 @@
 #include "ac_backend_ldap.h"
 #include "ac_bearer.h"
 #include "ac_challenge.h"
+#include "ac_util.h"
 #include "mod_ac_backends.h"
 #include "mod_ac_config.h"
 #include "mod_ac_request.h"
@@ -23,25 +24,67 @@ APLOG_USE_MODULE(authchallenge);
 /* The scopes bearer-scope found missing: the 403 challenge names them. */
 #define AC_SCOPE_NOTE "authchallenge-insufficient-scope"
 
+/* AUTHCHALLENGE_CLAIM_<name>, with every octet of name that is not a
+ * letter or digit as '_': a safe environment variable name. */
+static const char *claim_var(request_rec *r, const char *claim)
+{
+    char *name = apr_pstrcat(r->pool, "AUTHCHALLENGE_CLAIM_", claim,
+                             NULL), *c;
+
+    for (c = name; *c; c++) {
+        if (!apr_isalnum(*c)) {
+            *c = '_';
+        }
+    }
+    return name;
+}
+
+static void not_exported(request_rec *r, const char *claim, const char *why)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AC01044: claim \"%s\" "
+                  "not exported: %s", ap_escape_logitem(r->pool, claim),
+                  why);
+}
+
+/* Claims reach CGI environments, SSI and, through RequestHeader, other
+ * servers: a value with a control character is not exported, and two
+ * claims that would share one variable (subprocess_env ignores case:
+ * "sub" and "SUB", "a-b" and "a_b") are neither (docs/security.md,
+ * "Identity"). */
+static void export_claims(request_rec *r, const apr_hash_t *claims)
+{
+    apr_hash_t *seen = apr_hash_make(r->pool);
+    apr_hash_index_t *hi;
+
+    for (hi = apr_hash_first(r->pool, (apr_hash_t *)claims); hi;
+         hi = apr_hash_next(hi)) {
+        const void *k;
+        void *v;
+        char *var;
+
+        apr_hash_this(hi, &k, NULL, &v);
+        var = apr_pstrdup(r->pool, claim_var(r, k));
+        ap_str_tolower(var);
+        if (apr_hash_get(seen, var, APR_HASH_KEY_STRING)) {
+            not_exported(r, k, "another claim has the same variable name");
+            apr_table_unset(r->subprocess_env, claim_var(r, k));
+            continue;
+        }
+        apr_hash_set(seen, var, APR_HASH_KEY_STRING, k);
+        if (!ac_text_clean(v)) {
+            not_exported(r, k, "its value has a control character");
+            continue;
+        }
+        apr_table_set(r->subprocess_env, claim_var(r, k), v);
+    }
+}
+
 void ac_authz_set_identity(request_rec *r, const ac_identity *id)
 {
-    const apr_array_header_t *arr;
-    int i;
-
     ap_set_module_config(r->request_config, &authchallenge_module,
                          (void *)id);
-    arr = id && id->claims ? apr_table_elts(id->claims) : NULL;
-    for (i = 0; arr && i < arr->nelts; i++) {
-        const apr_table_entry_t *e = &APR_ARRAY_IDX(arr, i,
-                                                    apr_table_entry_t);
-        char *name = apr_pstrcat(r->pool, "AUTHCHALLENGE_CLAIM_", e->key,
-                                 NULL), *c;
-        for (c = name; *c; c++) {
-            if (!apr_isalnum(*c)) {
-                *c = '_';           /* a safe environment variable name */
-            }
-        }
-        apr_table_set(r->subprocess_env, name, e->val);
+    if (id && id->claims) {
+        export_claims(r, id->claims);
     }
 }
 

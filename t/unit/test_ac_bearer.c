@@ -229,7 +229,7 @@ static void cached(void **state)
     assert_string_equal(f.res.reason, "token verified (cached)");
     assert_string_equal(f.res.user, "carol");
     assert_int_equal(f.res.identity->scopes->nelts, 2);
-    assert_string_equal(apr_table_get(f.res.identity->claims, "d"), "ops");
+    assert_string_equal(apr_hash_get(f.res.identity->claims, "d", APR_HASH_KEY_STRING), "ops");
     assert_true(ac_identity_claim_matches(f.res.identity, "scp", "b", p));
     /* bounded by exp: 600 s later the entry is gone, the token expired */
     f.req.now = NOW + apr_time_from_sec(700);

@@ -26,7 +26,7 @@ static void expiry(void **state)
                          claims_t(p, "exp", -59)), NULL), AC_JWT_OK);
     assert_int_equal(run(p, ks, &chk, tok(p, &s, NULL,
                          claims_t(p, "exp", -60)), &out), AC_JWT_EXPIRED);
-    assert_string_equal(apr_table_get(out.claims, "sub"), "alice");
+    assert_string_equal(apr_hash_get(out.claims, "sub", APR_HASH_KEY_STRING), "alice");
     chk.leeway = 0;
     assert_int_equal(run(p, ks, &chk, tok(p, &s, NULL,
                          claims_t(p, "exp", 0)), NULL), AC_JWT_EXPIRED);
@@ -210,18 +210,18 @@ static void claims_flattened(void **state)
         "\"z\":null,\"groups\":[\"dev\",\"ops\"],\"mixed\":[1,\"a\"],"
         "\"obj\":{\"a\":1,\"b\":[true]},\"u\":\"caf\\u00e9\","
         "\"neg\":-7}"), &out), AC_JWT_OK);
-    assert_string_equal(apr_table_get(out.claims, "sub"), "alice");
-    assert_string_equal(apr_table_get(out.claims, "n"), "42");
-    assert_string_equal(apr_table_get(out.claims, "neg"), "-7");
-    assert_string_equal(apr_table_get(out.claims, "r"), "1.5");
-    assert_string_equal(apr_table_get(out.claims, "t"), "true");
-    assert_string_equal(apr_table_get(out.claims, "f"), "false");
-    assert_null(apr_table_get(out.claims, "z"));
-    assert_string_equal(apr_table_get(out.claims, "groups"), "dev ops");
-    assert_string_equal(apr_table_get(out.claims, "mixed"), "[1,\"a\"]");
-    assert_string_equal(apr_table_get(out.claims, "obj"),
+    assert_string_equal(apr_hash_get(out.claims, "sub", APR_HASH_KEY_STRING), "alice");
+    assert_string_equal(apr_hash_get(out.claims, "n", APR_HASH_KEY_STRING), "42");
+    assert_string_equal(apr_hash_get(out.claims, "neg", APR_HASH_KEY_STRING), "-7");
+    assert_string_equal(apr_hash_get(out.claims, "r", APR_HASH_KEY_STRING), "1.5");
+    assert_string_equal(apr_hash_get(out.claims, "t", APR_HASH_KEY_STRING), "true");
+    assert_string_equal(apr_hash_get(out.claims, "f", APR_HASH_KEY_STRING), "false");
+    assert_null(apr_hash_get(out.claims, "z", APR_HASH_KEY_STRING));
+    assert_string_equal(apr_hash_get(out.claims, "groups", APR_HASH_KEY_STRING), "dev ops");
+    assert_string_equal(apr_hash_get(out.claims, "mixed", APR_HASH_KEY_STRING), "[1,\"a\"]");
+    assert_string_equal(apr_hash_get(out.claims, "obj", APR_HASH_KEY_STRING),
                         "{\"a\":1,\"b\":[true]}");
-    assert_string_equal(apr_table_get(out.claims, "u"), "caf\xc3\xa9");
+    assert_string_equal(apr_hash_get(out.claims, "u", APR_HASH_KEY_STRING), "caf\xc3\xa9");
     assert_non_null(out.json);
 }
 
