@@ -263,12 +263,34 @@ static const char *set_max_body(cmd_parms *cmd, void *cv, const char *arg)
     return NULL;
 }
 
+/*
+ * .htaccess may not make the module read files (docs/security.md,
+ * ".htaccess"): its author could name any file the server can read,
+ * and a bind password read from it goes to an LDAP server of the
+ * author's choice.  httpd refuses "exec:" there for the same reason.
+ * NULL where the directive is allowed.
+ */
+static const char *no_files_in_htaccess(cmd_parms *cmd)
+{
+    if (ap_check_cmd_context(cmd, NOT_IN_HTACCESS) == NULL) {
+        return NULL;
+    }
+    return apr_psprintf(cmd->pool, "%s names a file (a key, secret, "
+                        "certificate or password file) and is not allowed "
+                        "in .htaccess", cmd->cmd->name);
+}
+
 /* Keys are read and checked now, so a bad key stops start-up with a
  * message instead of failing the first request.  alg NULL: a JWKS. */
 static const char *add_key(cmd_parms *cmd, ac_dir_conf *c, const char *alg,
                            const char *path)
 {
-    const char *full = ap_server_root_relative(cmd->pool, path), *err;
+    const char *full, *err;
+
+    if ((err = no_files_in_htaccess(cmd)) != NULL) {
+        return err;
+    }
+    full = ap_server_root_relative(cmd->pool, path);
 
     if (!full) {
         return apr_psprintf(cmd->pool, "%s: bad path %s", cmd->cmd->name,
@@ -337,6 +359,15 @@ static const char *set_path(cmd_parms *cmd, void *cv, const char *arg)
     return NULL;
 }
 
+/* A certificate or key file: not from .htaccess. */
+static const char *set_secret_path(cmd_parms *cmd, void *cv,
+                                   const char *arg)
+{
+    const char *err = no_files_in_htaccess(cmd);
+
+    return err ? err : set_path(cmd, cv, arg);
+}
+
 static const char *set_dbm_type(cmd_parms *cmd, void *cv, const char *arg)
 {
     ac_dir_conf *c = cv;
@@ -370,7 +401,12 @@ static const char *set_ldap_pw(cmd_parms *cmd, void *cv, const char *arg)
     const char *err;
 
     if (!strncmp(arg, "file:", 5)) {
-        const char *path = ap_server_root_relative(cmd->pool, arg + 5);
+        const char *path;
+
+        if ((err = no_files_in_htaccess(cmd)) != NULL) {
+            return err;
+        }
+        path = ap_server_root_relative(cmd->pool, arg + 5);
         arg = path ? apr_pstrcat(cmd->pool, "file:", path, NULL) : arg;
     }
     err = ac_ldap_read_secret(cmd->pool, arg, &c->ldap_bind_pw);
@@ -484,7 +520,8 @@ const command_rec ac_cmds[] = {
         DIRCTX, "its password, or file:path"),
     AP_INIT_FLAG("AuthChallengeLDAPStartTLS", set_int_flag,
         OFF(ldap_starttls), DIRCTX, "StartTLS before binding"),
-    AP_INIT_TAKE1("AuthChallengeLDAPCACert", set_path, OFF(ldap_ca_cert),
+    AP_INIT_TAKE1("AuthChallengeLDAPCACert", set_secret_path,
+        OFF(ldap_ca_cert),
         DIRCTX, "CA certificate for ldaps/StartTLS"),
     AP_INIT_TAKE1("AuthChallengeLDAPTimeout", set_seconds,
         OFF(ldap_timeout), DIRCTX, "seconds for a whole lookup"),
