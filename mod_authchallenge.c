@@ -28,6 +28,7 @@ static void ac_register_hooks(apr_pool_t *p)
                         AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_note_auth_failure(ac_note_auth_failure, NULL, NULL,
                               APR_HOOK_FIRST);
+    ap_hook_fixups(ac_proxy_fixups, NULL, NULL, APR_HOOK_LAST);
     ac_body_register(p);
     ac_authz_register(p);
     ap_hook_pre_config(ac_state_pre_config, NULL, NULL, APR_HOOK_MIDDLE);

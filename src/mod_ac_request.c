@@ -126,6 +126,25 @@ int ac_request_is_proxy(request_rec *r)
 }
 
 /*
+ * Proxy-Authorization is for the proxy that receives it (RFC 9110
+ * §11.7.2).  mod_proxy drops it only when r->user is set, so a
+ * <Proxy> with "Require all granted" next to an authenticated one
+ * forwarded the credentials that browsers send to every URL through
+ * the proxy.  Here it goes from every proxied request that this module
+ * treats as a proxy's (AuthChallengeProxyMode), whatever the <Proxy>
+ * says, unless the administrator chains proxies on purpose.
+ */
+int ac_proxy_fixups(request_rec *r)
+{
+    if (r->proxyreq != PROXYREQ_NONE && ac_request_is_proxy(r)
+        && !apr_table_get(r->subprocess_env, "Proxy-Chain-Auth")
+        && apr_table_get(r->headers_in, "Proxy-Authorization")) {
+        apr_table_unset(r->headers_in, "Proxy-Authorization");
+    }
+    return DECLINED;
+}
+
+/*
  * The schemes this module answers for r's AuthType, or 0 when it is not
  * ours: Basic and Digest only where AuthChallengeProvider is in effect
  * (so stock mod_auth_basic / mod_auth_digest keep every other place).

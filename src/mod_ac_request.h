@@ -15,4 +15,8 @@ int ac_note_auth_failure(request_rec *r, const char *auth_type);
 /* 1: this request answers as a forward proxy (407, Proxy-*). */
 int ac_request_is_proxy(request_rec *r);
 
+/* fixups: a proxy never passes its clients' Proxy-Authorization on
+ * (RFC 9110 §11.7.2), unless the Proxy-Chain-Auth env says so. */
+int ac_proxy_fixups(request_rec *r);
+
 #endif
