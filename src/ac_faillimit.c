@@ -71,45 +71,64 @@ static int active(const ac_faillimit *fl)
     return fl && fl->count > 0 && fl->state;
 }
 
-/* Under the lock: read client's live record into rec and, with add,
- * count one more failure and store it. */
-static ac_state_status visit(const ac_faillimit *fl, const char *client,
-                             apr_time_t now, int add, fl_rec *rec,
-                             apr_pool_t *p)
+static ac_state_status store(const ac_faillimit *fl,
+                             const unsigned char *k, apr_size_t klen,
+                             const fl_rec *rec, apr_pool_t *p)
 {
     unsigned char buf[REC_LEN];
+
+    if (!rec->failures) {
+        return fl->state->remove(fl->state->ctx, k, klen, p);
+    }
+    put_be(buf, (apr_uint64_t)rec->start, 8);
+    put_be(buf + 8, rec->failures, 4);
+    return fl->state->put(fl->state->ctx, k, klen, buf, sizeof(buf),
+                          rec->start + fl->window, p);
+}
+
+/* Under the lock: client's live record, changed by one (+1 reserves,
+ * -1 gives back) unless that would pass the limit; *rec is the record
+ * as found. */
+static ac_state_status visit(const ac_faillimit *fl, const char *client,
+                             apr_time_t now, int delta, fl_rec *rec,
+                             apr_pool_t *p)
+{
     apr_size_t klen;
     const unsigned char *k = key_of(client, &klen, p);
     ac_state_status st;
+    fl_rec next;
 
     if (fl->state->lock(fl->state->ctx) != AC_STATE_OK) {
         return AC_STATE_ERROR;
     }
     st = load(fl, k, klen, now, rec, p);
-    if (st == AC_STATE_OK && add) {
-        if (!rec->failures) {
-            rec->start = now;
+    next = *rec;
+    if (st == AC_STATE_OK && delta > 0
+        && rec->failures < (apr_uint32_t)fl->count) {
+        if (!next.failures) {
+            next.start = now;
         }
-        rec->failures++;
-        put_be(buf, (apr_uint64_t)rec->start, 8);
-        put_be(buf + 8, rec->failures, 4);
-        st = fl->state->put(fl->state->ctx, k, klen, buf, sizeof(buf),
-                            rec->start + fl->window, p);
+        next.failures++;
+        st = store(fl, k, klen, &next, p);
+    }
+    else if (st == AC_STATE_OK && delta < 0 && rec->failures) {
+        next.failures--;
+        st = store(fl, k, klen, &next, p);
     }
     fl->state->unlock(fl->state->ctx);
     return st;
 }
 
-ac_fl_status ac_faillimit_check(const ac_faillimit *fl, const char *client,
-                                apr_time_t now, apr_int64_t *retry_after,
-                                apr_pool_t *p)
+ac_fl_status ac_faillimit_reserve(const ac_faillimit *fl,
+                                  const char *client, apr_time_t now,
+                                  apr_int64_t *retry_after, apr_pool_t *p)
 {
     fl_rec rec;
 
     if (!active(fl) || !client) {
         return AC_FL_ALLOW;
     }
-    if (visit(fl, client, now, 0, &rec, p) != AC_STATE_OK) {
+    if (visit(fl, client, now, 1, &rec, p) != AC_STATE_OK) {
         return AC_FL_ERROR;
     }
     if (rec.failures < (apr_uint32_t)fl->count) {
@@ -124,14 +143,12 @@ ac_fl_status ac_faillimit_check(const ac_faillimit *fl, const char *client,
     return AC_FL_BLOCK;
 }
 
-ac_fl_status ac_faillimit_record(const ac_faillimit *fl, const char *client,
-                                 apr_time_t now, apr_pool_t *p)
+void ac_faillimit_release(const ac_faillimit *fl, const char *client,
+                          apr_time_t now, apr_pool_t *p)
 {
     fl_rec rec;
 
-    if (!active(fl) || !client) {
-        return AC_FL_ALLOW;
+    if (active(fl) && client) {
+        visit(fl, client, now, -1, &rec, p);
     }
-    return visit(fl, client, now, 1, &rec, p) == AC_STATE_OK
-           ? AC_FL_ALLOW : AC_FL_ERROR;
 }

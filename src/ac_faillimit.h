@@ -1,9 +1,16 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 /*
- * Failure limit (SPEC §11): more than `count` failed credential checks
- * from one client address within a fixed window of `window` (it starts
- * at the first failure) → 429 until the window has passed.  Counted in
- * the shared state, so across all processes (and servers of a farm).
+ * Failure limit (docs/security.md, "Failure limit"): once `count`
+ * credential checks from one client address have failed within a fixed
+ * window of `window` (it starts at the first failure), every further
+ * attempt gets 429 until the window has passed.  Counted in the shared
+ * state, so across all processes (and servers of a farm).
+ *
+ * Exact under concurrency: an attempt is reserved (counted as a
+ * failure) before its credential is checked, in one step under the
+ * store's lock, and given back when the check did not fail.  Checking
+ * first and counting after, under two locks, let 40 parallel wrong
+ * passwords through a limit of 5.
  */
 #ifndef AC_FAILLIMIT_H
 #define AC_FAILLIMIT_H
@@ -22,13 +29,16 @@ typedef enum {
     AC_FL_ERROR                     /* store unusable: allow, log      */
 } ac_fl_status;
 
-/* Is client blocked now? */
-ac_fl_status ac_faillimit_check(const ac_faillimit *fl, const char *client,
-                                apr_time_t now, apr_int64_t *retry_after,
-                                apr_pool_t *p);
+/* Reserve one attempt of client: AC_FL_ALLOW (now counted as a
+ * failure), AC_FL_BLOCK (the limit is reached; *retry_after seconds
+ * left, nothing counted) or AC_FL_ERROR (nothing counted). */
+ac_fl_status ac_faillimit_reserve(const ac_faillimit *fl,
+                                  const char *client, apr_time_t now,
+                                  apr_int64_t *retry_after, apr_pool_t *p);
 
-/* Count one failure of client. */
-ac_fl_status ac_faillimit_record(const ac_faillimit *fl, const char *client,
-                                 apr_time_t now, apr_pool_t *p);
+/* Give a reserved attempt back: the credential was right, or was never
+ * checked (malformed, a back-end down). */
+void ac_faillimit_release(const ac_faillimit *fl, const char *client,
+                          apr_time_t now, apr_pool_t *p);
 
 #endif

@@ -307,17 +307,20 @@ static void fail_limit(const ac_dir_conf *dc, const ac_scheme_conf *conf,
     fl->window = dc->fail_window;
 }
 
-/* 429 for a client past the failure limit (SPEC §11). */
+/* 429 for a client past the failure limit (docs/security.md); else an
+ * attempt with credentials is reserved (*reserved 1), to be given back
+ * unless its check fails. */
 static int limit_reached(request_rec *r, const ac_faillimit *fl,
-                         const ac_request *req)
+                         const ac_request *req, int *reserved)
 {
     apr_int64_t left = 0;
     ac_fl_status st;
 
+    *reserved = 0;
     if (!fl->count || (!req->credentials && !req->bearer_other_count)) {
         return 0;
     }
-    st = ac_faillimit_check(fl, req->client, req->now, &left, r->pool);
+    st = ac_faillimit_reserve(fl, req->client, req->now, &left, r->pool);
     if (st == AC_FL_ERROR) {
         int level = flip(&down, AC_CACHE_DOWN, 1) ? APLOG_WARNING
                                                   : APLOG_DEBUG;
@@ -327,6 +330,7 @@ static int limit_reached(request_rec *r, const ac_faillimit *fl,
     }
     cache_answered(r);
     if (st != AC_FL_BLOCK) {
+        *reserved = 1;
         return 0;
     }
     apr_table_setn(r->err_headers_out, "Retry-After",
@@ -546,7 +550,7 @@ int ac_check_authn(request_rec *r)
     ac_faillimit fl;
     ac_result res;
     ac_call c;
-    int st;
+    int st, reserved;
 
     if (!prepare(r, &c)) {
         return DECLINED;
@@ -562,15 +566,18 @@ int ac_check_authn(request_rec *r)
         return st;
     }
     fail_limit(c.dc, &c.conf, &fl);
-    if (limit_reached(r, &fl, &c.req)) {
+    if (limit_reached(r, &fl, &c.req, &reserved)) {
         return HTTP_TOO_MANY_REQUESTS;
     }
     if ((st = read_body(r, &c.conf, &c.set, &c.req)) != OK) {
+        if (reserved) {
+            ac_faillimit_release(&fl, c.req.client, c.req.now, r->pool);
+        }
         return st;
     }
     ac_authenticate(&c.conf, &c.set, &c.req, &res, r->pool);
-    if (res.failed) {
-        ac_faillimit_record(&fl, c.req.client, c.req.now, r->pool);
+    if (reserved && !res.failed) {
+        ac_faillimit_release(&fl, c.req.client, c.req.now, r->pool);
     }
     return respond(r, c.dc, &c.conf, &c.set, &c.req, &res);
 }

@@ -91,6 +91,14 @@ static void cache_off_or_down(void **state)
                                   p));
 }
 
+/* One failed attempt: reserved, then kept. */
+static ac_fl_status fail_once(const ac_faillimit *fl, const char *client,
+                              apr_time_t now, apr_int64_t *left,
+                              apr_pool_t *p)
+{
+    return ac_faillimit_reserve(fl, client, now, left, p);
+}
+
 static void limit(void **state)
 {
     apr_pool_t *p = *state;
@@ -103,41 +111,75 @@ static void limit(void **state)
 
     ac_memstate_init(&m, &st, p);
     for (i = 0; i < 3; i++) {
-        assert_int_equal(ac_faillimit_check(&fl, "10.0.0.1", t0, &left, p),
+        assert_int_equal(fail_once(&fl, "10.0.0.1", t0 + SEC(i), &left, p),
                          AC_FL_ALLOW);
-        ac_faillimit_record(&fl, "10.0.0.1", t0 + SEC(i), p);
     }
-    assert_int_equal(ac_faillimit_check(&fl, "10.0.0.1", t0 + SEC(10),
-                                        &left, p), AC_FL_BLOCK);
+    assert_int_equal(ac_faillimit_reserve(&fl, "10.0.0.1", t0 + SEC(10),
+                                          &left, p), AC_FL_BLOCK);
     assert_int_equal(left, 50);
-    assert_int_equal(ac_faillimit_check(&fl, "10.0.0.2", t0 + SEC(10),
-                                        &left, p), AC_FL_ALLOW);
+    assert_int_equal(ac_faillimit_reserve(&fl, "10.0.0.2", t0 + SEC(10),
+                                          &left, p), AC_FL_ALLOW);
     /* the window is fixed: it ends 60 s after the first failure */
-    assert_int_equal(ac_faillimit_check(&fl, "10.0.0.1", t0 + SEC(59)
-                                        + 1, &left, p), AC_FL_BLOCK);
+    assert_int_equal(ac_faillimit_reserve(&fl, "10.0.0.1", t0 + SEC(59)
+                                          + 1, &left, p), AC_FL_BLOCK);
     assert_int_equal(left, 1);
-    assert_int_equal(ac_faillimit_check(&fl, "10.0.0.1", t0 + SEC(60),
-                                        &left, p), AC_FL_ALLOW);
-    /* a new failure after the window starts a new one */
-    ac_faillimit_record(&fl, "10.0.0.1", t0 + SEC(61), p);
-    assert_int_equal(ac_faillimit_check(&fl, "10.0.0.1", t0 + SEC(62),
-                                        &left, p), AC_FL_ALLOW);
+    /* after the window a new failure starts a new one */
+    assert_int_equal(fail_once(&fl, "10.0.0.1", t0 + SEC(61), &left, p),
+                     AC_FL_ALLOW);
+    assert_int_equal(ac_faillimit_reserve(&fl, "10.0.0.1", t0 + SEC(62),
+                                          &left, p), AC_FL_ALLOW);
     fl.count = 0;
-    assert_int_equal(ac_faillimit_check(&fl, "10.0.0.1", t0, &left, p),
+    assert_int_equal(ac_faillimit_reserve(&fl, "10.0.0.1", t0, &left, p),
                      AC_FL_ALLOW);
     fl.count = 3;
     m.down = 1;
-    assert_int_equal(ac_faillimit_check(&fl, "10.0.0.1", t0, &left, p),
+    assert_int_equal(ac_faillimit_reserve(&fl, "10.0.0.1", t0, &left, p),
                      AC_FL_ERROR);
-    assert_int_equal(ac_faillimit_record(&fl, "10.0.0.1", t0, p),
-                     AC_FL_ERROR);
+}
+
+/* Reservations are exact: the count-th reservation is the last one
+ * granted, whatever the order of their releases; a release gives one
+ * back and never goes below zero. */
+static void limit_reserve(void **state)
+{
+    apr_pool_t *p = *state;
+    ac_memstate m;
+    ac_state st;
+    ac_faillimit fl = { &st, 5, SEC(60) };
+    apr_int64_t left = 0;
+    apr_time_t t0 = SEC(7000);
+    int i, granted = 0;
+
+    ac_memstate_init(&m, &st, p);
+    for (i = 0; i < 40; i++) {      /* 40 attempts in flight at once */
+        granted += ac_faillimit_reserve(&fl, "10.1.1.1", t0, &left, p)
+                   == AC_FL_ALLOW;
+    }
+    assert_int_equal(granted, 5);
+    /* one of the five was right: given back, one more may try */
+    ac_faillimit_release(&fl, "10.1.1.1", t0, p);
+    assert_int_equal(ac_faillimit_reserve(&fl, "10.1.1.1", t0, &left, p),
+                     AC_FL_ALLOW);
+    assert_int_equal(ac_faillimit_reserve(&fl, "10.1.1.1", t0, &left, p),
+                     AC_FL_BLOCK);
+    /* all given back: the record goes, nothing below zero */
+    for (i = 0; i < 9; i++) {
+        ac_faillimit_release(&fl, "10.1.1.1", t0, p);
+    }
+    for (i = 0; i < 5; i++) {
+        assert_int_equal(ac_faillimit_reserve(&fl, "10.1.1.1", t0 + SEC(1),
+                                              &left, p), AC_FL_ALLOW);
+    }
+    assert_int_equal(ac_faillimit_reserve(&fl, "10.1.1.1", t0 + SEC(1),
+                                          &left, p), AC_FL_BLOCK);
+    assert_int_equal(left, 60);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         AC_TEST(cache), AC_TEST(no_secret_stored), AC_TEST(cache_off_or_down),
-        AC_TEST(limit),
+        AC_TEST(limit), AC_TEST(limit_reserve),
     };
     return cmocka_run_group_tests_name("ac_state", tests, NULL, NULL);
 }
