@@ -16,12 +16,13 @@
 # "%{NAME}s" is mod_ssl's variable lookup, "%{NAME}e" the environment
 # (REMOTE_USER is not in it before the handler), and a missing value is
 # the text "(null)"; "expr=%{REMOTE_USER}" is an ap_expr, evaluated
-# after authentication.  Shown here: the old form gives "(null)"
-# without mod_ssl (a second server loads mod_ssl: there it gives the
-# user).  Also what a client can send itself: its own X-Remote-User
-# (replaced where the recipe sets it; removed everywhere by the
-# documented "unset ... early"), X_Remote_User (passed on by mod_proxy;
-# httpd's CGI drops such names), and claim values with CR LF.
+# after authentication.  Shown here: the old form and the %e form give
+# "(null)" without mod_ssl (a second server loads mod_ssl: there the
+# old form gives the user).  Also what a client can send itself: its
+# own X-Remote-User (replaced where the recipe sets it; removed
+# everywhere by the documented "unset ... early"), X_Remote_User
+# (passed on by mod_proxy; httpd's CGI drops such names), and claim
+# values with CR LF.
 use strict;
 use warnings FATAL => 'all';
 
@@ -45,7 +46,7 @@ for my $s (@snips) {
     }
 }
 my @doc = sort keys %lines;
-plan tests => 25 + 2 * @doc;
+plan tests => 26 + 2 * @doc;
 
 my ($recipe) = grep { $_->{file} eq 'docs/proxy.md' && $_->{text} =~ /^\s*ProxyPass\s/m
                       && $_->{text} =~ /X-Remote-User/ } @snips;
@@ -71,6 +72,7 @@ my $backend = 'http://127.0.0.1:@PORT@/backend/echo/';
 my $jwks = "$t/var/bearer/jwks.json";
 my $dbm  = "$t/var/users.db";
 my $old  = 'RequestHeader set X-Remote-User "%{REMOTE_USER}s"';
+my $env  = 'RequestHeader set X-Remote-User "%{REMOTE_USER}e"';
 
 sub fixture {
     my ($dir, $i, $v) = @_;
@@ -110,6 +112,7 @@ my $conf = join "\n",
     '</VirtualHost>',
     "<VirtualHost 127.0.0.1:$pb>",
     basic_loc('/old/', $old),
+    basic_loc('/env/', $env),
     '<Location /open/>', "    ProxyPass $backend", '</Location>',
     "</VirtualHost>\n";
 my ($h, $ssl);
@@ -166,7 +169,10 @@ for my $i (0 .. $#doc) {
 
 # ------------------------------------------------ why not "%{REMOTE_USER}s"
 {
-    my $r = req($B, 'GET', '/old/x', Authorization => $alice);
+    my $r = req($B, 'GET', '/env/x', Authorization => $alice);
+    is_deeply(seen($r, 'HTTP_X_REMOTE_USER'), ['(null)'],
+              "'$env': (null) too (not in the environment before the handler)");
+    $r = req($B, 'GET', '/old/x', Authorization => $alice);
     is_deeply(seen($r, 'HTTP_X_REMOTE_USER'), ['(null)'],
               "'$old' without mod_ssl: the back end gets the text (null)");
     $r = req($ssl->{hostport}, 'GET', '/old/x', Authorization => $alice);
