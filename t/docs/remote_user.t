@@ -46,7 +46,7 @@ for my $s (@snips) {
     }
 }
 my @doc = sort keys %lines;
-plan tests => 26 + 2 * @doc;
+plan tests => 29 + 2 * @doc;
 
 my ($recipe) = grep { $_->{file} eq 'docs/proxy.md' && $_->{text} =~ /^\s*ProxyPass\s/m
                       && $_->{text} =~ /X-Remote-User/ } @snips;
@@ -157,6 +157,21 @@ my $alice = basic('alice', $USERS{alice});
               . "not the client's own");
     is_deeply(seen($r, 'HTTP_AUTHORIZATION'), [],
               "$recipe->{label}: the token does not reach the back end");
+}
+
+# An ap_expr value goes into the proxied request as it is: a user claim
+# with CR LF would add header lines there (RFC 9110 §5.5), so the module
+# refuses such a token.
+{
+    my $r = req($A, 'GET', '/app/x', Authorization => 'Bearer '
+                . token(sub => "alice\r\nX-Injected: 1"));
+    is_deeply(seen($r, 'HTTP_X_INJECTED'), [],
+              "$recipe->{label}: a user claim with CR LF adds no header line");
+    is($r->{status}, 401, "$recipe->{label}: that token is refused, 401");
+    is_deeply([headers_named($r, 'WWW-Authenticate')],
+              ['Bearer realm="app", error="invalid_token", '
+               . 'error_description="control character in the user claim"'],
+              "$recipe->{label}: invalid_token, and why");
 }
 
 # ------------------------------------------------ each documented line
