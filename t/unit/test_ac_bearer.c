@@ -152,6 +152,39 @@ static void jwt_ok_and_invalid(void **state)
     assert_int_equal(f.res.verdict, AC_CHALLENGE);  /* no user claim */
 }
 
+/* The user claim becomes r->user, which docs/proxy.md hands to the back
+ * end with RequestHeader set X-Remote-User expr=%{REMOTE_USER}: an
+ * ap_expr value goes into the proxied request as it is, so CR LF there
+ * would add header lines (RFC 9110 §5.5: no CR, LF or NUL in a field
+ * value).  A user claim with any control character is refused, as
+ * Basic refuses such a user name (ac_basic.c). */
+static void user_claim_ctl(void **state)
+{
+    apr_pool_t *p = *state;
+    static const char *const bad[] = {
+        "alice\\r\\nX-Injected: 1", "alice\\n", "al\\tice", "alice\\u007f",
+    };
+    fixture f;
+    size_t i;
+
+    setup(p, &f);
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        run(p, &f, apr_pstrcat(p, "Bearer ", hs256(p, apr_psprintf(p,
+                "{\"sub\":\"%s\",\"exp\":1700000600}", bad[i])), NULL));
+        assert_int_equal(f.res.verdict, AC_CHALLENGE);
+        assert_true(f.res.failed);
+        assert_null(f.res.user);
+        assert_string_equal(f.res.error, "invalid_token");
+        assert_string_equal(f.res.error_description,
+                            "control character in the user claim");
+    }
+    run(p, &f, apr_pstrcat(p, "Bearer ", hs256(p, "{\"sub\":\"al ice \\u00e9\","
+                                                  "\"exp\":1700000600}"),
+                           NULL));
+    assert_int_equal(f.res.verdict, AC_OK);        /* spaces, UTF-8: fine */
+    assert_string_equal(f.res.user, "al ice \xc3\xa9");
+}
+
 static void malformed(void **state)
 {
     apr_pool_t *p = *state;
@@ -272,7 +305,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         AC_TEST(no_credentials), AC_TEST(jwt_ok_and_invalid),
-        AC_TEST(malformed), AC_TEST(opaque), AC_TEST(cached),
+        AC_TEST(user_claim_ctl), AC_TEST(malformed), AC_TEST(opaque),
+        AC_TEST(cached),
         AC_TEST(scopes), AC_TEST(forbidden_challenge),
     };
     return cmocka_run_group_tests_name("ac_bearer", tests, NULL, NULL);
