@@ -84,8 +84,8 @@ static void vet_user(ac_result *res)
         res->identity = NULL;
         res->info = NULL;
         res->error = "invalid_token";
-        res->error_description = "the user name has a control character "
-                                 "or is not UTF-8";
+        res->error_description = "control character or invalid UTF-8 "
+                                 "in the user name";
         ac_result_set(res, AC_CHALLENGE, res->error_description);
     }
 }

@@ -193,14 +193,6 @@ static void verify_jwt(const ac_bearer_conf *bc, const ac_request *req,
         invalid_token(res, "token names no user");
         return;
     }
-    /* r->user may go into a header (docs/proxy.md: RequestHeader set
-     * X-Remote-User expr=%{REMOTE_USER}, which passes CR LF on): no
-     * control characters, as for Basic user names (ac_basic.c) */
-    if (ac_has_ctl(user, strlen(user))) {
-        invalid_token(res, "control character in the user claim");
-        res->log_user = user;       /* escaped when logged */
-        return;
-    }
     id->scopes = jwt.scopes;
     id->claims = jwt.claims;
     id->exp = jwt.exp;

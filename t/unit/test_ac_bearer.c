@@ -156,8 +156,8 @@ static void jwt_ok_and_invalid(void **state)
  * end with RequestHeader set X-Remote-User expr=%{REMOTE_USER}: an
  * ap_expr value goes into the proxied request as it is, so CR LF there
  * would add header lines (RFC 9110 §5.5: no CR, LF or NUL in a field
- * value).  A user claim with any control character is refused, as
- * Basic refuses such a user name (ac_basic.c). */
+ * value).  A user name with any control character is refused, whatever
+ * scheme it comes from (ac_authenticate). */
 static void user_claim_ctl(void **state)
 {
     apr_pool_t *p = *state;
@@ -176,7 +176,8 @@ static void user_claim_ctl(void **state)
         assert_null(f.res.user);
         assert_string_equal(f.res.error, "invalid_token");
         assert_string_equal(f.res.error_description,
-                            "control character in the user claim");
+                            "control character or invalid UTF-8 "
+                            "in the user name");
     }
     run(p, &f, apr_pstrcat(p, "Bearer ", hs256(p, "{\"sub\":\"al ice \\u00e9\","
                                                   "\"exp\":1700000600}"),
