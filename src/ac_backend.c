@@ -2,6 +2,8 @@
 #include "ac_backend.h"
 
 #include <stddef.h>
+#include <string.h>
+#include <apr_strings.h>
 
 /*
  * One walk over the list for every question: the question is a small
@@ -54,6 +56,7 @@ static ac_be_status walk(const ac_backend_list *list, ac_be_ask ask,
 typedef struct {
     const char *a, *b, *c;
     const char **out;
+    const char **canon;
     apr_array_header_t **groups;
     ac_token *token;
 } ac_be_args;
@@ -65,7 +68,7 @@ static ac_be_status ask_password(const ac_backend *be, void *v,
     if (!be->check_password) {
         return AC_BE_UNSUPPORTED;
     }
-    return be->check_password(be->ctx, x->a, x->b, reason, p);
+    return be->check_password(be->ctx, x->a, x->b, x->canon, reason, p);
 }
 
 static ac_be_status ask_ha1(const ac_backend *be, void *v,
@@ -75,7 +78,8 @@ static ac_be_status ask_ha1(const ac_backend *be, void *v,
     if (!be->get_ha1) {
         return AC_BE_UNSUPPORTED;
     }
-    return be->get_ha1(be->ctx, x->a, x->b, x->c, x->out, reason, p);
+    return be->get_ha1(be->ctx, x->a, x->b, x->c, x->out, x->canon, reason,
+                       p);
 }
 
 static ac_be_status ask_userhash(const ac_backend *be, void *v,
@@ -112,19 +116,21 @@ static ac_be_status ask_token(const ac_backend *be, void *v,
 ac_be_status ac_backend_check_password(const ac_backend_list *list,
                                        const char *user,
                                        const char *password,
+                                       const char **canon,
                                        const char **reason,
                                        apr_pool_t *p)
 {
-    ac_be_args x = { user, password, NULL, NULL, NULL, NULL };
+    ac_be_args x = { user, password, NULL, NULL, canon, NULL, NULL };
     return walk(list, ask_password, &x, reason, p);
 }
 
 ac_be_status ac_backend_get_ha1(const ac_backend_list *list,
                                 const char *user, const char *realm,
                                 const char *alg, const char **hex,
+                                const char **canon,
                                 const char **reason, apr_pool_t *p)
 {
-    ac_be_args x = { user, realm, alg, hex, NULL, NULL };
+    ac_be_args x = { user, realm, alg, hex, canon, NULL, NULL };
     return walk(list, ask_ha1, &x, reason, p);
 }
 
@@ -136,7 +142,7 @@ ac_be_status ac_backend_resolve_userhash(const ac_backend_list *list,
                                          const char **reason,
                                          apr_pool_t *p)
 {
-    ac_be_args x = { hash, realm, alg, user, NULL, NULL };
+    ac_be_args x = { hash, realm, alg, user, NULL, NULL, NULL };
     return walk(list, ask_userhash, &x, reason, p);
 }
 
@@ -144,7 +150,7 @@ ac_be_status ac_backend_groups(const ac_backend_list *list,
                                const char *user, apr_array_header_t **out,
                                const char **reason, apr_pool_t *p)
 {
-    ac_be_args x = { user, NULL, NULL, NULL, out, NULL };
+    ac_be_args x = { user, NULL, NULL, NULL, NULL, out, NULL };
     return walk(list, ask_groups, &x, reason, p);
 }
 
@@ -152,6 +158,48 @@ ac_be_status ac_backend_lookup_token(const ac_backend_list *list,
                                      const char *sha256_hex, ac_token *out,
                                      const char **reason, apr_pool_t *p)
 {
-    ac_be_args x = { sha256_hex, NULL, NULL, NULL, NULL, out };
+    ac_be_args x = { sha256_hex, NULL, NULL, NULL, NULL, NULL, out };
     return walk(list, ask_token, &x, reason, p);
+}
+
+const char *ac_backend_list_scope(const ac_backend_list *list,
+                                  apr_pool_t *p)
+{
+    const char *out = "";
+    int i;
+
+    for (i = 0; list && i < list->count; i++) {
+        if (!list->items[i]->scope) {
+            return NULL;
+        }
+        out = apr_pstrcat(p, out, "\n", list->items[i]->scope, NULL);
+    }
+    return out;
+}
+
+const char *ac_backend_stamp(const ac_backend_list *list,
+                             ac_stamp_kind kind, const char *name,
+                             apr_pool_t *p)
+{
+    const char *out = "", *one, *why;
+    int i;
+
+    for (i = 0; list && i < list->count; i++) {
+        const ac_backend *be = list->items[i];
+        ac_be_status st = AC_BE_UNSUPPORTED;
+
+        one = NULL;
+        if (be->stamp) {
+            st = be->stamp(be->ctx, kind, name, &one, &why, p);
+        }
+        if (st == AC_BE_ERROR) {
+            return NULL;
+        }
+        /* length-prefixed: no stamp can pass for another's */
+        out = st == AC_BE_OK && one
+              ? apr_psprintf(p, "%s%" APR_SIZE_T_FMT ":%s", out,
+                             strlen(one), one)
+              : apr_pstrcat(p, out, "*", NULL);
+    }
+    return out;
 }

@@ -19,17 +19,34 @@ typedef struct {
 
 typedef struct ac_backend ac_backend;
 
+/* What a cached verdict rests on (ac_backend.stamp). */
+typedef enum {
+    AC_STAMP_USER,          /* a user's password record                */
+    AC_STAMP_TOKEN          /* an opaque token's record (SHA-256 hex)  */
+} ac_stamp_kind;
+
 struct ac_backend {
     const char *name;
     void *ctx;
-    /* Every function may set *reason (never a secret) for the log. */
+    /* What this back-end adds to the scope of cached verdicts: the data
+     * its answers depend on (a file and its type, a directory's URL and
+     * settings), never a secret.  NULL: its answers depend on what the
+     * module cannot see (an httpd authn provider's own settings), so
+     * they are never cached (docs/security.md, "Credential cache"). */
+    const char *scope;
+    /* Every function may set *reason (never a secret) for the log.
+     * *canon (when not NULL) gets the back-end's own spelling of the
+     * user found ("bob" for a login as "BOB" that LDAP matched); left
+     * alone when the name is used as given. */
     ac_be_status (*check_password)(void *ctx, const char *user,
                                    const char *password,
+                                   const char **canon,
                                    const char **reason, apr_pool_t *p);
     /* HA1 = H(user ":" realm ":" password) in lower-case hex for the
      * base algorithm named alg ("MD5", "SHA-256", "SHA-512-256"). */
     ac_be_status (*get_ha1)(void *ctx, const char *user, const char *realm,
                             const char *alg, const char **hex,
+                            const char **canon,
                             const char **reason, apr_pool_t *p);
     ac_be_status (*resolve_userhash)(void *ctx, const char *hash,
                                      const char *realm, const char *alg,
@@ -41,6 +58,15 @@ struct ac_backend {
     ac_be_status (*lookup_token)(void *ctx, const char *sha256_hex,
                                  ac_token *out,
                                  const char **reason, apr_pool_t *p);
+    /* The stored record a cached verdict about name rests on, as text
+     * ("" when there is none): it takes part in the cache key, so an
+     * edited or deleted record is a miss on the very next request.
+     * NULL (or UNSUPPORTED) where looking it up would cost what the
+     * cache saves: then the cache's TTL bounds how long an edit takes
+     * (LDAP). */
+    ac_be_status (*stamp)(void *ctx, ac_stamp_kind kind, const char *name,
+                          const char **out, const char **reason,
+                          apr_pool_t *p);
 };
 
 /* Back-ends tried in order, as AuthChallengeProvider lists them. */
@@ -58,12 +84,14 @@ typedef struct {
 ac_be_status ac_backend_check_password(const ac_backend_list *list,
                                        const char *user,
                                        const char *password,
+                                       const char **canon,
                                        const char **reason,
                                        apr_pool_t *p);
 
 ac_be_status ac_backend_get_ha1(const ac_backend_list *list,
                                 const char *user, const char *realm,
                                 const char *alg, const char **hex,
+                                const char **canon,
                                 const char **reason, apr_pool_t *p);
 
 ac_be_status ac_backend_resolve_userhash(const ac_backend_list *list,
@@ -81,5 +109,16 @@ ac_be_status ac_backend_groups(const ac_backend_list *list,
 ac_be_status ac_backend_lookup_token(const ac_backend_list *list,
                                      const char *sha256_hex, ac_token *out,
                                      const char **reason, apr_pool_t *p);
+
+/* The scope of the list's cached verdicts: every back-end's scope, in
+ * order; NULL when one of them has none (then nothing is cached). */
+const char *ac_backend_list_scope(const ac_backend_list *list,
+                                  apr_pool_t *p);
+
+/* Every back-end's stamp of name, in order ("*" for one without); NULL
+ * when one failed (a cached verdict is then not trusted). */
+const char *ac_backend_stamp(const ac_backend_list *list,
+                             ac_stamp_kind kind, const char *name,
+                             apr_pool_t *p);
 
 #endif

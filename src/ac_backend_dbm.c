@@ -54,6 +54,10 @@ typedef struct {
     ac_watched *watch;              /* NULL: stat() on every lookup     */
     apr_uint32_t seen;              /* its generation at the last stat  */
     apr_time_t checked;             /* when that stat was               */
+    /* The costliest password hash seen in the file, checked against
+     * for users it does not hold (docs/security.md, "Timing"). */
+    char dummy[128];
+    int dummy_cost;
 } ac_dbm_ctx;
 
 static const char *const known_types[] = {
@@ -156,6 +160,8 @@ static apr_status_t cleanup_db(void *v)
     return APR_SUCCESS;
 }
 
+static void sample_costs(ac_dbm_ctx *ctx);
+
 /* Under the lock: an open handle on the file as now (its stamp, taken
  * before the lock so that no thread waits on another's stat(); NULL when
  * it could not be stat()ed).  A stamp that lost a race with an edit only
@@ -185,6 +191,7 @@ static int current_db(ac_dbm_ctx *ctx, const ac_dbm_stamp *now,
         return 0;
     }
     ctx->stamp = *now;
+    sample_costs(ctx);
     return 1;
 }
 
@@ -292,23 +299,131 @@ static const char *first_field(apr_pool_t *p, const char *value)
     return colon ? apr_pstrmemdup(p, value, colon - value) : value;
 }
 
+/* A bcrypt hash of htchallenge's default cost (10), of a password no
+ * one has: what an unknown user is checked against until the file has
+ * shown a costlier hash. */
+#define DUMMY_HASH "$2y$10$PaNLJRgvlmvWpQn2q9gW..AWPUaL09pTC.Y3ibAXgWrshRWjGfrfS"
+
+/* How costly apr_password_validate is on hash, roughly ordered: bcrypt
+ * by its cost, then SHA-crypt, MD5-crypt, the rest. */
+static int hash_cost(const char *hash)
+{
+    if (!strncmp(hash, "$2y$", 4) || !strncmp(hash, "$2a$", 4)
+        || !strncmp(hash, "$2b$", 4)) {
+        return 100 + atoi(hash + 4);
+    }
+    if (!strncmp(hash, "$5$", 3) || !strncmp(hash, "$6$", 3)) {
+        return 50;
+    }
+    return !strncmp(hash, "$apr1$", 6) ? 20 : 10;
+}
+
+/* Remember hash when it is the costliest seen (under no lock: a torn
+ * read only makes one dummy check cheaper or dearer). */
+static void remember_cost(ac_dbm_ctx *ctx, const char *hash)
+{
+    int cost = hash_cost(hash);
+
+    if (cost > ctx->dummy_cost && strlen(hash) < sizeof(ctx->dummy)) {
+        apr_thread_mutex_lock(ctx->lock);
+        if (cost > ctx->dummy_cost) {
+            strcpy(ctx->dummy, hash);
+            ctx->dummy_cost = cost;
+        }
+        apr_thread_mutex_unlock(ctx->lock);
+    }
+}
+
+/*
+ * A user the file does not hold costs what a known one costs: the
+ * password is checked against a hash as costly as the costliest the
+ * file has shown (the first records are sampled when it is opened), so
+ * that the time of a wrong password does not tell who has an account
+ * (docs/security.md, "Timing").
+ */
+static void spend_like_a_user(ac_dbm_ctx *ctx, const char *password)
+{
+    char hash[sizeof(ctx->dummy)];
+
+    apr_thread_mutex_lock(ctx->lock);
+    strcpy(hash, ctx->dummy_cost ? ctx->dummy : DUMMY_HASH);
+    apr_thread_mutex_unlock(ctx->lock);
+    (void)apr_password_validate(password, hash);
+}
+
+/* Under the lock, on a freshly opened handle: the costliest password
+ * hash among the first records (user records are the keys without ':'). */
+#define SAMPLE 32
+static void sample_costs(ac_dbm_ctx *ctx)
+{
+    apr_datum_t k, v;
+    int i;
+
+    if (apr_dbm_firstkey(ctx->db, &k) != APR_SUCCESS) {
+        return;
+    }
+    for (i = 0; i < SAMPLE && k.dptr; i++) {
+        if (!memchr(k.dptr, ':', k.dsize)
+            && apr_dbm_fetch(ctx->db, k, &v) == APR_SUCCESS && v.dptr) {
+            char *hash = apr_pstrmemdup(ctx->dbpool, v.dptr, v.dsize);
+            char *colon = strchr(hash, ':');
+            int cost;
+
+            if (colon) {
+                *colon = '\0';
+            }
+            cost = hash_cost(hash);
+            if (cost > ctx->dummy_cost && strlen(hash) < sizeof(ctx->dummy)) {
+                strcpy(ctx->dummy, hash);
+                ctx->dummy_cost = cost;
+            }
+        }
+        if (apr_dbm_nextkey(ctx->db, &k) != APR_SUCCESS) {
+            break;
+        }
+    }
+}
+
 static ac_be_status dbm_check_password(void *vctx, const char *user,
                                        const char *password,
+                                       const char **canon,
                                        const char **reason, apr_pool_t *p)
 {
-    const char *value;
+    ac_dbm_ctx *ctx = vctx;
+    const char *value, *hash;
     ac_be_status st;
 
-    st = fetch(vctx, ac_dbm_key_user(p, user), &value, reason, p);
+    st = fetch(ctx, ac_dbm_key_user(p, user), &value, reason, p);
+    if (st == AC_BE_NOT_FOUND) {
+        spend_like_a_user(ctx, password);
+    }
     if (st != AC_BE_OK) {
         return st;
     }
-    if (apr_password_validate(password, first_field(p, value))
-        != APR_SUCCESS) {
+    hash = first_field(p, value);
+    remember_cost(ctx, hash);
+    if (apr_password_validate(password, hash) != APR_SUCCESS) {
         *reason = "wrong password";
         return AC_BE_DENIED;
     }
     return AC_BE_OK;
+}
+
+/* The record itself: a cached verdict is trusted only while it is the
+ * same (docs/security.md, "Credential cache"). */
+static ac_be_status dbm_stamp(void *vctx, ac_stamp_kind kind,
+                              const char *name, const char **out,
+                              const char **reason, apr_pool_t *p)
+{
+    const char *key = kind == AC_STAMP_TOKEN ? ac_dbm_key_token(p, name)
+                                             : ac_dbm_key_user(p, name);
+    ac_be_status st = fetch(vctx, key, out, reason, p);
+
+    if (st == AC_BE_NOT_FOUND) {
+        *out = "";
+        return AC_BE_OK;
+    }
+    return st;
 }
 
 static ac_be_status hex_record(ac_dbm_ctx *ctx, const char *key,
@@ -332,8 +447,8 @@ static ac_be_status hex_record(ac_dbm_ctx *ctx, const char *key,
 
 static ac_be_status dbm_get_ha1(void *vctx, const char *user,
                                 const char *realm, const char *alg,
-                                const char **hex, const char **reason,
-                                apr_pool_t *p)
+                                const char **hex, const char **canon,
+                                const char **reason, apr_pool_t *p)
 {
     ac_dbm_ctx *ctx = vctx;
     ac_be_status st;
@@ -452,6 +567,8 @@ const ac_backend *ac_backend_dbm_make(apr_pool_t *p, const char *path,
     apr_pool_pre_cleanup_register(p, ctx, cleanup_db);
     be->name = "dbm";
     be->ctx = ctx;
+    be->scope = apr_pstrcat(p, "dbm\n", ctx->type, "\n", ctx->path, NULL);
+    be->stamp = dbm_stamp;
     be->check_password = dbm_check_password;
     be->get_ha1 = dbm_get_ha1;
     be->resolve_userhash = dbm_resolve_userhash;

@@ -86,8 +86,43 @@ static ac_be_status op_user_bind(ac_ldap_call *call, ac_ldap_conn *c,
     }
 }
 
+/*
+ * The entry's own spelling of the user: the value of the URL's
+ * attribute that LDAP matched to what the client typed ("BOB", " bob"
+ * match uid=bob under caseIgnoreMatch), so that REMOTE_USER, "Require
+ * user" and "Require not user" see one name (docs/security.md,
+ * "Identity").  With several values, the one equal to the typed name
+ * but for case and surrounding spaces; else the first.
+ */
+static void entry_spelling(ac_ldap_search *s, int i, const char *typed,
+                           const char **canon)
+{
+    apr_array_header_t *vals = s->vals[i];
+    const char *t = typed;
+    apr_size_t n;
+    int j;
+
+    if (!canon || !vals || !vals->nelts) {
+        return;
+    }
+    while (*t == ' ') {
+        t++;
+    }
+    for (n = strlen(t); n && t[n - 1] == ' '; n--)
+        ;
+    *canon = APR_ARRAY_IDX(vals, 0, const char *);
+    for (j = 0; j < vals->nelts; j++) {
+        const char *v = APR_ARRAY_IDX(vals, j, const char *);
+        if (strlen(v) == n && !strncasecmp(v, t, n)) {
+            *canon = v;
+            return;
+        }
+    }
+}
+
 static ac_be_status ldap_check_password(void *vctx, const char *user,
                                         const char *password,
+                                        const char **canon,
                                         const char **reason, apr_pool_t *p)
 {
     ac_ldap_ctx *ctx = vctx;
@@ -104,8 +139,8 @@ static ac_be_status ldap_check_password(void *vctx, const char *user,
     }
     ac_ldap_call_init(&call, ctx, reason, p);
     ac_ldap_search_init(&s, "user",
-                        and_filter(&call, ctx->url.attr, user, ""), NULL,
-                        NULL);
+                        and_filter(&call, ctx->url.attr, user, ""),
+                        ctx->url.attr, NULL);
     if ((st = find_one(&call, &s)) != AC_BE_OK) {
         return st;
     }
@@ -115,7 +150,11 @@ static ac_be_status ldap_check_password(void *vctx, const char *user,
     }
     b.dn = s.dn;
     b.password = password;
-    return ac_ldap_run(&call, AC_CONN_BIND, op_user_bind, &b);
+    st = ac_ldap_run(&call, AC_CONN_BIND, op_user_bind, &b);
+    if (st == AC_BE_OK) {
+        entry_spelling(&s, 0, user, canon);
+    }
+    return st;
 }
 
 /* The value "<realm>:<alg>:<hex>" of vals, lower-cased hex, or NULL. */
@@ -138,8 +177,8 @@ static const char *pick_ha1(apr_pool_t *p, apr_array_header_t *vals,
 
 static ac_be_status ldap_get_ha1(void *vctx, const char *user,
                                  const char *realm, const char *alg,
-                                 const char **hex, const char **reason,
-                                 apr_pool_t *p)
+                                 const char **hex, const char **canon,
+                                 const char **reason, apr_pool_t *p)
 {
     ac_ldap_ctx *ctx = vctx;
     ac_ldap_call call;
@@ -153,7 +192,7 @@ static ac_be_status ldap_get_ha1(void *vctx, const char *user,
     ac_ldap_call_init(&call, ctx, reason, p);
     ac_ldap_search_init(&s, "user",
                         and_filter(&call, ctx->url.attr, user, ""),
-                        ctx->conf.digest_attr, NULL);
+                        ctx->conf.digest_attr, ctx->url.attr);
     if ((st = find_one(&call, &s)) != AC_BE_OK) {
         return st;
     }
@@ -163,6 +202,7 @@ static ac_be_status ldap_get_ha1(void *vctx, const char *user,
                                ctx->conf.digest_attr);
         return AC_BE_NOT_FOUND;
     }
+    entry_spelling(&s, 1, user, canon);
     return AC_BE_OK;
 }
 
@@ -381,12 +421,28 @@ static void copy_conf(apr_pool_t *p, ac_ldap_conf *to,
     }
 }
 
+#define S(x) ((x) ? (x) : "")
+
+/* The settings that shape what the directory answers, as one string:
+ * its cache scope (the bind password is not among them: it changes who
+ * asks, not what is answered). */
+static const char *ldap_scope(apr_pool_t *p, const ac_ldap_conf *c)
+{
+    return apr_psprintf(p, "ldap\n%s\n%s\n%d\n%s\n%s\n%s\n%s\n%s\n%s",
+                        S(c->url), S(c->bind_dn), c->starttls, S(c->ca_cert),
+                        S(c->digest_attr), S(c->userhash_attr),
+                        S(c->token_attr), S(c->group_base),
+                        c->group_attrs ? apr_array_pstrcat(
+                            p, c->group_attrs, ' ') : "");
+}
+
 static ac_backend *fill(apr_pool_t *p, ac_ldap_ctx *ctx)
 {
     ac_backend *be = apr_pcalloc(p, sizeof(*be));
 
     be->name = "ldap";
     be->ctx = ctx;
+    be->scope = ldap_scope(p, &ctx->conf);
     be->check_password = ldap_check_password;
     be->get_ha1 = ldap_get_ha1;
     be->resolve_userhash = ldap_resolve_userhash;

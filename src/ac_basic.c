@@ -66,7 +66,8 @@ static void basic_verify(const ac_scheme_conf *conf, const ac_request *req,
                          const ac_credentials *cred, ac_result *res,
                          apr_pool_t *p)
 {
-    const char *user, *password, *reason = NULL, *cached;
+    const char *user, *password, *reason = NULL, *cached, *canon = NULL;
+    const char *stamp = NULL;
     ac_basic_status bs;
     ac_be_status st;
 
@@ -77,20 +78,27 @@ static void basic_verify(const ac_scheme_conf *conf, const ac_request *req,
         return;
     }
     res->log_user = user;
-    if (ac_credcache_get(conf->credcache, "Basic", conf->realm, user,
-                         password, req->now, &cached, p)) {
-        res->user = user;
+    if (ac_credcache_enabled(conf->credcache)) {
+        stamp = ac_backend_stamp(conf->backends, AC_STAMP_USER, user, p);
+    }
+    /* the cached value is the user's own spelling (canon) */
+    if (stamp && ac_credcache_get(conf->credcache, "Basic", conf->realm,
+                                  user, password, stamp, req->now, &cached,
+                                  p)) {
+        res->user = res->log_user = cached;
         ac_result_set(res, AC_OK, "password verified (cached)");
         return;
     }
-    st = ac_backend_check_password(conf->backends, user, password,
+    st = ac_backend_check_password(conf->backends, user, password, &canon,
                                    &reason, p);
     switch (st) {
     case AC_BE_OK:
-        res->user = user;
+        res->user = res->log_user = canon ? canon : user;
         ac_result_set(res, AC_OK, "password verified");
-        ac_credcache_put(conf->credcache, "Basic", conf->realm, user,
-                         password, user, req->now, 0, p);
+        if (stamp) {
+            ac_credcache_put(conf->credcache, "Basic", conf->realm, user,
+                             password, stamp, res->user, req->now, 0, p);
+        }
         break;
     case AC_BE_DENIED:
     case AC_BE_NOT_FOUND:

@@ -247,20 +247,28 @@ static void bearer_verify(const ac_scheme_conf *conf, const ac_request *req,
 {
     const ac_bearer_conf *bc = conf->bearer;
     const char *tok = find_token(req, cred, res), *cached, *user;
+    const char *stamp = "";
+    int jwt;
     ac_identity *id;
 
     if (!tok) {
         return;
     }
-    if (ac_credcache_get(conf->credcache, "Bearer", conf->realm, "", tok,
-                         req->now, &cached, p)
+    jwt = bc->keys && ac_jwt_keyset_count(bc->keys) && is_jwt(tok);
+    /* an opaque token's verdict rests on its record (revocation) */
+    if (!jwt && bc->tokens && ac_credcache_enabled(conf->credcache)) {
+        stamp = ac_backend_stamp(bc->tokens, AC_STAMP_TOKEN,
+                                 ac_sha256_hex(p, tok), p);
+    }
+    if (stamp && ac_credcache_get(conf->credcache, "Bearer", conf->realm,
+                                  "", tok, stamp, req->now, &cached, p)
         && ac_identity_decode(cached, &user, &id, p)) {
         res->user = res->log_user = user;
         res->identity = id;
         ac_result_set(res, AC_OK, "token verified (cached)");
         return;
     }
-    if (bc->keys && ac_jwt_keyset_count(bc->keys) && is_jwt(tok)) {
+    if (jwt) {
         verify_jwt(bc, req, tok, res, p);
     }
     else if (bc->tokens) {
@@ -269,8 +277,9 @@ static void bearer_verify(const ac_scheme_conf *conf, const ac_request *req,
     else {
         invalid_token(res, "unknown token");
     }
-    if (res->verdict == AC_OK) {
+    if (res->verdict == AC_OK && stamp) {
         ac_credcache_put(conf->credcache, "Bearer", conf->realm, "", tok,
+                         stamp,
                          ac_identity_encode(res->user, res->identity, p),
                          req->now, res->identity->exp, p);
     }

@@ -9,24 +9,26 @@
  * The expiry is checked here too: memcache and redis round it. */
 #define HDR 8
 
-static int enabled(const ac_credcache *c)
+int ac_credcache_enabled(const ac_credcache *c)
 {
-    return c && c->state && c->ttl > 0 && c->secret;
+    return c && c->state && c->ttl > 0 && c->secret && c->scope;
 }
 
 static int make_key(const ac_credcache *c, const char *scheme,
                     const char *realm, const char *user,
-                    const char *credential, unsigned char key[AC_HMAC_LEN])
+                    const char *credential, const char *stamp,
+                    unsigned char key[AC_HMAC_LEN])
 {
     return ac_hmac_fields(c->secret, c->secret_len, key, "credcache",
-                          scheme, c->scope ? c->scope : "", realm ? realm
-                          : "", user ? user : "", credential, NULL);
+                          scheme, c->scope, realm ? realm : "",
+                          user ? user : "", credential,
+                          stamp ? stamp : "", NULL);
 }
 
 int ac_credcache_get(const ac_credcache *c, const char *scheme,
                      const char *realm, const char *user,
-                     const char *credential, apr_time_t now,
-                     const char **value, apr_pool_t *p)
+                     const char *credential, const char *stamp,
+                     apr_time_t now, const char **value, apr_pool_t *p)
 {
     unsigned char key[AC_HMAC_LEN], *buf;
     apr_size_t len = HDR + AC_CREDCACHE_MAX_VALUE;
@@ -34,7 +36,8 @@ int ac_credcache_get(const ac_credcache *c, const char *scheme,
     ac_state_status st;
     int i;
 
-    if (!enabled(c) || !make_key(c, scheme, realm, user, credential, key)) {
+    if (!ac_credcache_enabled(c)
+        || !make_key(c, scheme, realm, user, credential, stamp, key)) {
         return 0;
     }
     buf = apr_palloc(p, len + 1);
@@ -59,16 +62,17 @@ int ac_credcache_get(const ac_credcache *c, const char *scheme,
 
 void ac_credcache_put(const ac_credcache *c, const char *scheme,
                       const char *realm, const char *user,
-                      const char *credential, const char *value,
-                      apr_time_t now, apr_time_t not_after, apr_pool_t *p)
+                      const char *credential, const char *stamp,
+                      const char *value, apr_time_t now,
+                      apr_time_t not_after, apr_pool_t *p)
 {
     unsigned char key[AC_HMAC_LEN], *buf;
     apr_size_t vlen = strlen(value);
     apr_time_t exp;
     int i;
 
-    if (!enabled(c) || vlen > AC_CREDCACHE_MAX_VALUE
-        || !make_key(c, scheme, realm, user, credential, key)) {
+    if (!ac_credcache_enabled(c) || vlen > AC_CREDCACHE_MAX_VALUE
+        || !make_key(c, scheme, realm, user, credential, stamp, key)) {
         return;
     }
     exp = now + c->ttl;

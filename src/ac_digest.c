@@ -486,15 +486,21 @@ static int resolve_user(dg_ctx *x)
 
 static int fetch_ha1(dg_ctx *x)
 {
-    const char *why = NULL, *hex = NULL;
+    const char *why = NULL, *hex = NULL, *canon = NULL;
     ac_be_status st;
 
     st = ac_backend_get_ha1(x->conf->backends, x->user, x->realm,
-                            x->alg->base, &hex, &why, x->p);
+                            x->alg->base, &hex, &canon, &why, x->p);
     if (st != AC_BE_OK || !hex) {
         return backend_failed(x, st, why, "unknown user");
     }
     x->ha1 = ac_lower(x->p, hex);
+    if (canon) {
+        /* the back-end's spelling is the user's name from now on
+         * (docs/security.md, "Identity"); the response was computed
+         * with the HA1 the back-end holds for it */
+        x->user = x->res->log_user = canon;
+    }
     return 1;
 }
 

@@ -16,10 +16,16 @@ static void put(apr_array_header_t *out, const char *s, apr_pool_t *p)
         apr_psprintf(p, "%" APR_SIZE_T_FMT ":%s", strlen(s), s);
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 const char *ac_identity_encode(const char *user, const ac_identity *id,
                                apr_pool_t *p)
 {
     apr_array_header_t *out = apr_array_make(p, 16, sizeof(const char *));
+    apr_array_header_t *names;
     apr_hash_index_t *hi;
     int i, nscopes = id->scopes ? id->scopes->nelts : 0;
 
@@ -30,14 +36,21 @@ const char *ac_identity_encode(const char *user, const ac_identity *id,
     for (i = 0; i < nscopes; i++) {
         put(out, APR_ARRAY_IDX(id->scopes, i, const char *), p);
     }
+    /* claims by name, so that one identity has one encoding */
+    names = apr_array_make(p, 16, sizeof(const char *));
     for (hi = id->claims ? apr_hash_first(p, id->claims) : NULL; hi;
          hi = apr_hash_next(hi)) {
         const void *k;
-        void *v;
 
-        apr_hash_this(hi, &k, NULL, &v);
+        apr_hash_this(hi, &k, NULL, NULL);
+        APR_ARRAY_PUSH(names, const char *) = k;
+    }
+    qsort(names->elts, names->nelts, sizeof(const char *), by_name);
+    for (i = 0; i < names->nelts; i++) {
+        const char *k = APR_ARRAY_IDX(names, i, const char *);
+
         put(out, k, p);
-        put(out, v, p);
+        put(out, apr_hash_get(id->claims, k, APR_HASH_KEY_STRING), p);
     }
     return apr_array_pstrcat(p, out, 0);
 }

@@ -8,6 +8,7 @@
  * The signature check itself is in ac_jwt.c.
  */
 #include "ac_jwk.h"
+#include "ac_hash.h"
 #include "ac_util.h"
 
 #include <string.h>
@@ -188,7 +189,24 @@ static const char *key_algs(ac_jwk *k, const char *alg)
     return NULL;
 }
 
-/* Keep k: its EVP_PKEY is freed with the keyset's pool. */
+/* The key's material: its public key (DER) or its secret. */
+static const char *key_material(apr_pool_t *p, const ac_jwk *k)
+{
+    unsigned char *der = NULL;
+    const char *hex;
+    int n;
+
+    if (!k->pkey) {
+        return ac_hex(p, k->secret, k->secret_len);
+    }
+    n = i2d_PUBKEY(k->pkey, &der);
+    hex = n > 0 ? ac_hex(p, der, (apr_size_t)n) : "?";
+    OPENSSL_free(der);
+    return hex;
+}
+
+/* Keep k: its EVP_PKEY is freed with the keyset's pool; the set's
+ * fingerprint takes it in. */
 static void key_keep(ac_jwt_keyset *ks, ac_jwk *k)
 {
     if (k->pkey) {
@@ -196,6 +214,14 @@ static void key_keep(ac_jwt_keyset *ks, ac_jwk *k)
                                   apr_pool_cleanup_null);
     }
     APR_ARRAY_PUSH(ks->keys, ac_jwk *) = k;
+    ks->fingerprint = ac_sha256_hex(ks->pool, apr_psprintf(
+        ks->pool, "%s\n%s\n%x\n%s", ks->fingerprint ? ks->fingerprint
+        : "", k->kid ? k->kid : "", k->algs, key_material(ks->pool, k)));
+}
+
+const char *ac_jwt_keyset_fingerprint(const ac_jwt_keyset *ks)
+{
+    return ks && ks->fingerprint ? ks->fingerprint : "";
 }
 
 /* ---------------------------------------------------------------- JWK */

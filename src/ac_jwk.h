@@ -47,6 +47,7 @@ struct ac_jwt_keyset {
     apr_pool_t *pool;
     apr_array_header_t *keys;   /* ac_jwk *                              */
     EVP_MD *md[3];              /* SHA-256/384/512, fetched once         */
+    const char *fingerprint;    /* of every key kept, in order           */
 };
 
 #endif

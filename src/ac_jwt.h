@@ -56,6 +56,12 @@ const char *ac_jwt_keyset_add_key_file(ac_jwt_keyset *ks, const char *alg,
 /* Usable keys in the set. */
 int ac_jwt_keyset_count(const ac_jwt_keyset *ks);
 
+/* SHA-256 (hex) over every key of ks — kid, allowed algorithms, key
+ * material — in the order added: two key sets verify the same tokens
+ * the same way only when this is the same (a credential cache scope,
+ * docs/security.md).  "" for an empty or NULL set. */
+const char *ac_jwt_keyset_fingerprint(const ac_jwt_keyset *ks);
+
 typedef struct {
     const char *issuer;                  /* NULL: not checked            */
     const apr_array_header_t *audiences; /* const char *; NULL/empty:

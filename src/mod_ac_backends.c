@@ -40,6 +40,7 @@ static ac_be_status from_authn(authn_status st, const char **reason,
 
 static ac_be_status httpd_check_password(void *vctx, const char *user,
                                          const char *password,
+                                         const char **canon,
                                          const char **reason, apr_pool_t *p)
 {
     ac_httpd_ctx *ctx = vctx;
@@ -54,8 +55,8 @@ static ac_be_status httpd_check_password(void *vctx, const char *user,
 /* The httpd provider API knows only MD5 HA1 (get_realm_hash). */
 static ac_be_status httpd_get_ha1(void *vctx, const char *user,
                                   const char *realm, const char *alg,
-                                  const char **hex, const char **reason,
-                                  apr_pool_t *p)
+                                  const char **hex, const char **canon,
+                                  const char **reason, apr_pool_t *p)
 {
     ac_httpd_ctx *ctx = vctx;
     char *hash = NULL;
@@ -90,6 +91,9 @@ const ac_backend *ac_httpd_backend(request_rec *r, const char *name)
     }
     be->name = name;
     be->ctx = ctx;
+    /* be->scope NULL: what the provider answers depends on its own
+     * settings (AuthUserFile, ...), which this module cannot see, so
+     * its verdicts are never cached (docs/security.md). */
     be->check_password = httpd_check_password;
     be->get_ha1 = httpd_get_ha1;
     return be;

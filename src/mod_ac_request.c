@@ -18,6 +18,7 @@
 #include "ac_auth.h"
 #include "ac_digest.h"
 #include "ac_faillimit.h"
+#include "ac_bearer.h"
 #include "mod_ac_config.h"
 #include "mod_ac_backends.h"
 #include "mod_ac_authz.h"
@@ -177,25 +178,58 @@ static int owned_schemes(request_rec *r, const ac_dir_conf *dc,
     return ac_scheme_set_parse(set, names, n, &bad);
 }
 
-/* What makes two places share cached credentials: the same sections of
- * a server of the same name, and the same back-ends and token checks.
- * Not the port: the servers of a farm share their cache. */
-static const char *cache_scope(request_rec *r, const ac_dir_conf *dc)
+/* The virtual host, as the configuration defines it: the file and line
+ * of its <VirtualHost> (two of them with one ServerName are still two),
+ * the same on every server of a farm that shares one configuration. */
+static const char *vhost_id(request_rec *r)
 {
-    apr_array_header_t *empty = apr_array_make(r->pool, 1, sizeof(char *));
-    const apr_array_header_t *aud = dc->bearer_audiences
-                                    ? dc->bearer_audiences : empty;
+    const server_rec *s = r->server;
 
-    return apr_pstrcat(r->pool, r->server->server_hostname, " ",
-                       dc->origin, "|",
-                       apr_array_pstrcat(r->pool, dc->providers
-                                         ? dc->providers : empty, ','),
-                       "|", dc->dbm_file ? dc->dbm_file : "",
-                       "|", dc->ldap_url ? dc->ldap_url : "",
-                       "|", dc->bearer_issuer ? dc->bearer_issuer : "",
-                       "|", apr_array_pstrcat(r->pool, aud, ','),
-                       "|", dc->bearer_user_claim ? dc->bearer_user_claim
-                                                  : "", NULL);
+    return s->is_virtual && s->defn_name
+           ? apr_psprintf(r->pool, "%s:%u", s->defn_name,
+                          s->defn_line_number)
+           : "main";
+}
+
+/*
+ * What makes two places share cached verdicts (docs/security.md,
+ * "Credential cache"): a verdict cached in one place is reused only
+ * where the same credential would be checked against the same data by
+ * the same rules — the same virtual host and sections, charset, every
+ * back-end's settings and, for Bearer, the key set and every token
+ * rule.  NULL when a back-end's answers depend on what the module
+ * cannot see (an httpd authn provider): such a place does not cache.
+ * Not the port: the servers of a farm share their cache.
+ */
+static const char *cache_scope(request_rec *r, const ac_dir_conf *dc,
+                               const ac_scheme_conf *conf)
+{
+    const ac_bearer_conf *bc = conf->bearer;
+    const char *be = ac_backend_list_scope(conf->backends, r->pool);
+    const char *bearer = "";
+
+    if (!be) {
+        return NULL;
+    }
+    if (bc) {
+        const char *tokens = bc->tokens
+                             ? ac_backend_list_scope(bc->tokens, r->pool)
+                             : "-";
+        if (!tokens) {
+            return NULL;
+        }
+        bearer = apr_psprintf(r->pool, "%s\n%s\n%s\n%" APR_TIME_T_FMT
+                              "\n%d\n%s\n%s",
+                              ac_jwt_keyset_fingerprint(bc->keys),
+                              bc->checks.issuer ? bc->checks.issuer : "",
+                              bc->checks.audiences ? apr_array_pstrcat(
+                                  r->pool, bc->checks.audiences, ' ') : "",
+                              bc->checks.leeway, bc->checks.require_exp,
+                              bc->user_claim ? bc->user_claim : "",
+                              tokens);
+    }
+    return apr_psprintf(r->pool, "%s\n%s\n%d\n%s\n%s", vhost_id(r),
+                        dc->origin, conf->charset_utf8, be, bearer);
 }
 
 /* 1 when some back-end here is the module's own (dbm, ldap), which
@@ -292,9 +326,9 @@ static void scheme_conf(request_rec *r, const ac_dir_conf *dc,
     cc->secret = conf->secret;
     cc->secret_len = conf->secret_len;
     cc->ttl = AC_GET(dc->cred_cache, AC_DEFAULT_CRED_CACHE);
-    /* only Basic and Bearer cache; outage_key() makes it when needed */
+    /* only Basic and Bearer cache */
     if (offers(set, "Basic") || offers(set, "Bearer")) {
-        cc->scope = cache_scope(r, dc);
+        cc->scope = cache_scope(r, dc, conf);
     }
     conf->credcache = cc;
 }
@@ -408,15 +442,14 @@ static const char *log_user(request_rec *r, const ac_result *res)
            : "";
 }
 
-/* The outage flag of a place's back-ends: the same for every place that
- * shares cached credentials. */
+/* The outage flag of a place's back-ends. */
 static const char *outage_key(request_rec *r, const ac_dir_conf *dc,
                               const ac_scheme_conf *conf)
 {
-    const char *scope = conf->credcache->scope;
+    const char *scope = ac_backend_list_scope(conf->backends, r->pool);
 
-    return apr_pstrcat(r->pool, "down ", scope ? scope : cache_scope(r, dc),
-                       NULL);
+    return apr_pstrcat(r->pool, "down ", vhost_id(r), " ", dc->origin, " ",
+                       scope ? scope : "", NULL);
 }
 
 /* A back-end or the shared cache answered again after an outage: say so

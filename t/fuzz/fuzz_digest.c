@@ -46,7 +46,8 @@ static const char *ha1_of(apr_pool_t *p, const char *user,
 
 static ac_be_status fake_ha1(void *ctx, const char *user, const char *realm,
                              const char *alg, const char **hex,
-                             const char **reason, apr_pool_t *p)
+                             const char **canon, const char **reason,
+                             apr_pool_t *p)
 {
     if (!strcmp(user, "down")) {
         return AC_BE_ERROR;

@@ -150,8 +150,8 @@ static const char *const users[][2] = {
 
 static inline ac_be_status fake_ha1(void *ctx, const char *user,
                                     const char *realm, const char *alg,
-                                    const char **hex, const char **reason,
-                                    apr_pool_t *p)
+                                    const char **hex, const char **canon,
+                                    const char **reason, apr_pool_t *p)
 {
     unsigned i;
 

@@ -126,7 +126,7 @@ static ac_be_status check(const ac_backend *b, const char *user,
                           apr_pool_t *p)
 {
     *reason = NULL;
-    return b->check_password(b->ctx, user, pw, reason, p);
+    return b->check_password(b->ctx, user, pw, NULL, reason, p);
 }
 
 /* ------------------------------------------------------------ Basic */
@@ -198,7 +198,7 @@ static void injection(void **state)
                      AC_BE_NOT_FOUND);
     assert_int_equal(check(be, "x(y)*", "xy-pw", &why, p), AC_BE_OK);
     assert_int_equal(check(be, "x(y)*", "alice-pw", &why, p), AC_BE_DENIED);
-    assert_int_equal(be->get_ha1(be->ctx, "x(y)*", REALM, "MD5", &hex,
+    assert_int_equal(be->get_ha1(be->ctx, "x(y)*", REALM, "MD5", &hex, NULL,
                                  &why, p), AC_BE_OK);
     assert_string_equal(hex, ac_hash_ha1(p, ac_hash_find("MD5"), "x(y)*",
                                          REALM, "xy-pw"));
@@ -215,29 +215,29 @@ static void ha1(void **state)
 
     for (i = 0; i < 3; i++) {
         assert_int_equal(be->get_ha1(be->ctx, "alice", REALM, algs[i],
-                                     &hex, &why, p), AC_BE_OK);
+                                     &hex, NULL, &why, p), AC_BE_OK);
         assert_string_equal(hex, ac_hash_ha1(p, ac_hash_find(algs[i]),
                                              "alice", REALM, "alice-pw"));
     }
     assert_int_equal(be->get_ha1(be->ctx, "j\xc3\xb6rg", REALM, "SHA-256",
-                                 &hex, &why, p), AC_BE_OK);
+                                 &hex, NULL, &why, p), AC_BE_OK);
     assert_string_equal(hex, ac_hash_ha1(p, ac_hash_find("SHA-256"),
                                          "j\xc3\xb6rg", REALM,
                                          "j\xc3\xb6rg-pw"));
-    assert_int_equal(be->get_ha1(be->ctx, "alice", "Other", "MD5", &hex,
+    assert_int_equal(be->get_ha1(be->ctx, "alice", "Other", "MD5", &hex, NULL,
                                  &why, p), AC_BE_NOT_FOUND);
-    assert_int_equal(be->get_ha1(be->ctx, "alice", REALM, "sha-256", &hex,
+    assert_int_equal(be->get_ha1(be->ctx, "alice", REALM, "sha-256", &hex, NULL,
                                  &why, p), AC_BE_NOT_FOUND);
     assert_int_equal(be->get_ha1(be->ctx, "alice", "LDAP", "Realm:MD5",
-                                 &hex, &why, p), AC_BE_NOT_FOUND);
-    assert_int_equal(be->get_ha1(be->ctx, "bob", REALM, "MD5", &hex, &why,
+                                 &hex, NULL, &why, p), AC_BE_NOT_FOUND);
+    assert_int_equal(be->get_ha1(be->ctx, "bob", REALM, "MD5", &hex, NULL, &why,
                                  p), AC_BE_NOT_FOUND);
-    assert_int_equal(be->get_ha1(be->ctx, "nobody", REALM, "MD5", &hex,
+    assert_int_equal(be->get_ha1(be->ctx, "nobody", REALM, "MD5", &hex, NULL,
                                  &why, p), AC_BE_NOT_FOUND);
     /* the ACL hides HA1 values from anonymous searches */
     assert_int_equal(make("/" BASE, NULL, 0, NULL)->get_ha1(
                          make("/" BASE, NULL, 0, NULL)->ctx, "alice", REALM,
-                         "MD5", &hex, &why, p), AC_BE_NOT_FOUND);
+                         "MD5", &hex, NULL, &why, p), AC_BE_NOT_FOUND);
 }
 
 static void userhash(void **state)
@@ -348,9 +348,9 @@ static void reuse(void **state)
     ac_ldap_stats st;
     const char *why, *hex;
 
-    assert_int_equal(b->get_ha1(b->ctx, "alice", REALM, "MD5", &hex, &why,
+    assert_int_equal(b->get_ha1(b->ctx, "alice", REALM, "MD5", &hex, NULL, &why,
                                 p), AC_BE_OK);
-    assert_int_equal(b->get_ha1(b->ctx, "alice", REALM, "MD5", &hex, &why,
+    assert_int_equal(b->get_ha1(b->ctx, "alice", REALM, "MD5", &hex, NULL, &why,
                                 p), AC_BE_OK);
     ac_backend_ldap_stats(b, &st);
     assert_int_equal(st.opened, 1);
@@ -389,7 +389,7 @@ static void *APR_THREAD_FUNC worker(apr_thread_t *th, void *data)
     for (i = 0; i < ROUNDS; i++) {
         w->bad += check(b, "alice", "alice-pw", &why, p) != AC_BE_OK;
         w->bad += check(b, "bob", "alice-pw", &why, p) != AC_BE_DENIED;
-        w->bad += b->get_ha1(b->ctx, "alice", REALM, "MD5", &hex, &why, p)
+        w->bad += b->get_ha1(b->ctx, "alice", REALM, "MD5", &hex, NULL, &why, p)
                   != AC_BE_OK;
         apr_pool_clear(p);
     }
@@ -582,7 +582,7 @@ static void dead_server(void **state)
     assert_int_equal(check(be, "alice", "alice-pw", &why, p), AC_BE_ERROR);
     assert_non_null(strstr(why, "LDAP server unreachable"));
     assert_null(strstr(why, "alice-pw"));
-    assert_int_equal(be->get_ha1(be->ctx, "alice", REALM, "MD5", &hex,
+    assert_int_equal(be->get_ha1(be->ctx, "alice", REALM, "MD5", &hex, NULL,
                                  &why, p), AC_BE_ERROR);
     assert_true(since(t0) < 0.5);
     assert_int_equal(slapd_ctl("start"), 0);
@@ -669,7 +669,7 @@ static void unreachable(void **state)
     assert_non_null(strstr(why, "LDAP server unreachable"));
     assert_int_equal(b->groups(b->ctx, "alice", &g, &why, p), AC_BE_ERROR);
     assert_true(apr_time_now() - t0 < apr_time_from_sec(1));
-    assert_int_equal(b->get_ha1(b->ctx, "alice", "r", "MD5", &hex, &why,
+    assert_int_equal(b->get_ha1(b->ctx, "alice", "r", "MD5", &hex, NULL, &why,
                                 p), AC_BE_UNSUPPORTED);
     assert_int_equal(b->resolve_userhash(b->ctx, "00", "r", "MD5", &user,
                                          &why, p), AC_BE_UNSUPPORTED);

@@ -7,8 +7,8 @@
 
 /* A fake back-end: user "alice" with password "secret", "down" fails. */
 static ac_be_status fake_check(void *ctx, const char *user,
-                               const char *password, const char **reason,
-                               apr_pool_t *p)
+                               const char *password, const char **canon,
+                               const char **reason, apr_pool_t *p)
 {
     if (!strcmp(user, "down")) {
         *reason = "directory down";

@@ -296,19 +296,19 @@ static void dbm_edits_seen_at_once(void **state)
 
     store(p, path, "ann:R:MD5", h1);
     be = watched_dbm(p, path, &probe);
-    assert_int_equal(be->get_ha1(be->ctx, "ann", "R", "MD5", &ha1, &why, p),
+    assert_int_equal(be->get_ha1(be->ctx, "ann", "R", "MD5", &ha1, NULL, &why, p),
                      AC_BE_OK);
     assert_string_equal(ha1, h1);
     for (round = 0; round < 3; round++) {
         const char *want = round % 2 ? h1 : h2;
 
         edit(p, path, probe, "ann:R:MD5", want);
-        assert_int_equal(be->get_ha1(be->ctx, "ann", "R", "MD5", &ha1, &why,
+        assert_int_equal(be->get_ha1(be->ctx, "ann", "R", "MD5", &ha1, NULL, &why,
                                      p), AC_BE_OK);
         assert_string_equal(ha1, want);
     }
     edit(p, path, probe, "ann:R:MD5", NULL);
-    assert_int_equal(be->get_ha1(be->ctx, "ann", "R", "MD5", &ha1, &why, p),
+    assert_int_equal(be->get_ha1(be->ctx, "ann", "R", "MD5", &ha1, NULL, &why, p),
                      AC_BE_NOT_FOUND);
 }
 
@@ -337,15 +337,15 @@ static void dbm_many_users(void **state)
     for (pass = 0; pass < 2; pass++) {
         for (i = 0; i < 1500; i += 7) {
             assert_int_equal(be->get_ha1(be->ctx, apr_psprintf(p, "u%d", i),
-                                         "R", "MD5", &ha1, &why, p),
+                                         "R", "MD5", &ha1, NULL, &why, p),
                              AC_BE_OK);
             assert_string_equal(ha1, apr_psprintf(p, "%032x", i));
         }
     }
-    assert_int_equal(be->get_ha1(be->ctx, "nobody", "R", "MD5", &ha1, &why,
+    assert_int_equal(be->get_ha1(be->ctx, "nobody", "R", "MD5", &ha1, NULL, &why,
                                  p), AC_BE_NOT_FOUND);
     edit(p, path, probe, "u7:R:MD5", "0123456789abcdef0123456789abcdef");
-    assert_int_equal(be->get_ha1(be->ctx, "u7", "R", "MD5", &ha1, &why, p),
+    assert_int_equal(be->get_ha1(be->ctx, "u7", "R", "MD5", &ha1, NULL, &why, p),
                      AC_BE_OK);
     assert_string_equal(ha1, "0123456789abcdef0123456789abcdef");
 }

@@ -25,15 +25,9 @@ static void round_trip(void **state)
     const char *text = ac_identity_encode("al:ice", sample(p), p), *user;
     ac_identity *id;
 
-    const char *head = "6:al:ice10:170000000015:{\"sub\":\"alice\"}"
-                       "1:24:read8:12:write";
-
-    /* the claims follow in the hash's order */
-    assert_int_equal(strncmp(text, head, strlen(head)), 0);
-    assert_non_null(strstr(text + strlen(head), "3:sub5:alice"));
-    assert_non_null(strstr(text + strlen(head), "4:note0:"));
-    assert_non_null(strstr(text + strlen(head), "3:x:y5:3:abc"));
-    assert_int_equal(strlen(text), strlen(head) + 12 + 8 + 12);
+    /* the claims follow by name */
+    assert_string_equal(text, "6:al:ice10:170000000015:{\"sub\":\"alice\"}"
+                        "1:24:read8:12:write4:note0:3:sub5:alice3:x:y5:3:abc");
     assert_true(ac_identity_decode(text, &user, &id, p));
     assert_string_equal(user, "al:ice");
     assert_true(id->exp == apr_time_from_sec(1700000000));

@@ -19,31 +19,41 @@ static void cache(void **state)
     apr_time_t now = SEC(1000);
 
     ac_memstate_init(&m, &st, p);
-    assert_false(ac_credcache_get(&c, "Basic", "R", "alice", "pw", now, &v,
+    assert_false(ac_credcache_get(&c, "Basic", "R", "alice", "pw", "st", now, &v,
                                   p));
-    ac_credcache_put(&c, "Basic", "R", "alice", "pw", "alice", now, 0, p);
-    assert_true(ac_credcache_get(&c, "Basic", "R", "alice", "pw", now, &v,
+    ac_credcache_put(&c, "Basic", "R", "alice", "pw", "st", "alice", now, 0, p);
+    assert_true(ac_credcache_get(&c, "Basic", "R", "alice", "pw", "st", now, &v,
                                  p));
     assert_string_equal(v, "alice");
     /* another password, realm, scheme or scope: a miss */
-    assert_false(ac_credcache_get(&c, "Basic", "R", "alice", "px", now, &v,
+    assert_false(ac_credcache_get(&c, "Basic", "R", "alice", "px", "st", now, &v,
                                   p));
-    assert_false(ac_credcache_get(&c, "Basic", "R2", "alice", "pw", now, &v,
+    assert_false(ac_credcache_get(&c, "Basic", "R2", "alice", "pw", "st", now, &v,
                                   p));
-    assert_false(ac_credcache_get(&c, "Bearer", "R", "alice", "pw", now, &v,
+    assert_false(ac_credcache_get(&c, "Bearer", "R", "alice", "pw", "st", now, &v,
                                   p));
     other.scope = "dbm:/g";
-    assert_false(ac_credcache_get(&other, "Basic", "R", "alice", "pw", now,
-                                  &v, p));
+    assert_false(ac_credcache_get(&other, "Basic", "R", "alice", "pw", "st",
+                                  now, &v, p));
+    /* another stamp (the user's record was edited): a miss */
+    assert_false(ac_credcache_get(&c, "Basic", "R", "alice", "pw", "st2",
+                                  now, &v, p));
+    /* no scope: the place does not cache */
+    other.scope = NULL;
+    assert_false(ac_credcache_enabled(&other));
+    ac_credcache_put(&other, "Basic", "R", "bob", "pw", "st", "bob", now, 0,
+                     p);
+    assert_false(ac_credcache_get(&other, "Basic", "R", "bob", "pw", "st",
+                                  now, &v, p));
     /* expired after the TTL */
-    assert_false(ac_credcache_get(&c, "Basic", "R", "alice", "pw",
+    assert_false(ac_credcache_get(&c, "Basic", "R", "alice", "pw", "st",
                                   now + SEC(300), &v, p));
     /* bounded by not_after (a token's exp) */
-    ac_credcache_put(&c, "Bearer", "R", "", "tok", "{}", now, now + SEC(10),
+    ac_credcache_put(&c, "Bearer", "R", "", "tok", "st", "{}", now, now + SEC(10),
                      p);
-    assert_true(ac_credcache_get(&c, "Bearer", "R", "", "tok", now + SEC(9),
+    assert_true(ac_credcache_get(&c, "Bearer", "R", "", "tok", "st", now + SEC(9),
                                  &v, p));
-    assert_false(ac_credcache_get(&c, "Bearer", "R", "", "tok",
+    assert_false(ac_credcache_get(&c, "Bearer", "R", "", "tok", "st",
                                   now + SEC(10), &v, p));
     assert_int_equal(m.locked, 0);
 }
@@ -58,7 +68,7 @@ static void no_secret_stored(void **state)
     apr_hash_index_t *hi;
 
     ac_memstate_init(&m, &st, p);
-    ac_credcache_put(&c, "Basic", "R", "alice", "TopSecretPw", "alice",
+    ac_credcache_put(&c, "Basic", "R", "alice", "TopSecretPw", "st", "alice",
                      SEC(1), 0, p);
     for (hi = apr_hash_first(p, m.h); hi; hi = apr_hash_next(hi)) {
         const void *k;
@@ -81,13 +91,13 @@ static void cache_off_or_down(void **state)
     const char *v;
 
     ac_memstate_init(&m, &st, p);
-    ac_credcache_put(&c, "Basic", "R", "a", "pw", "a", SEC(1), 0, p);
-    assert_false(ac_credcache_get(&c, "Basic", "R", "a", "pw", SEC(1), &v,
+    ac_credcache_put(&c, "Basic", "R", "a", "pw", "st", "a", SEC(1), 0, p);
+    assert_false(ac_credcache_get(&c, "Basic", "R", "a", "pw", "st", SEC(1), &v,
                                   p));
     c.ttl = SEC(60);
     m.down = 1;
-    ac_credcache_put(&c, "Basic", "R", "a", "pw", "a", SEC(1), 0, p);
-    assert_false(ac_credcache_get(&c, "Basic", "R", "a", "pw", SEC(1), &v,
+    ac_credcache_put(&c, "Basic", "R", "a", "pw", "st", "a", SEC(1), 0, p);
+    assert_false(ac_credcache_get(&c, "Basic", "R", "a", "pw", "st", SEC(1), &v,
                                   p));
 }
 
