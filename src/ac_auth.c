@@ -138,30 +138,19 @@ static void authenticate(const ac_scheme_conf *conf,
     scheme->verify(conf, req, &cred, res, p);
 }
 
-typedef struct {
-    const char *value;
-    apr_pool_t *p;
-} ac_parse_arg;
-
-static int parse_credentials(void *arg, ac_credentials *cred)
-{
-    ac_parse_arg *a = arg;
-
-    return ac_authparam_parse(a->value, cred, a->p) == AC_AP_OK;
-}
-
 int ac_auth_wants_body(const ac_scheme_conf *conf, const ac_scheme_set *set,
                        const ac_request *req, apr_pool_t *p)
 {
     const ac_scheme *scheme;
-    ac_parse_arg arg = { req->credentials, p };
+    ac_credentials cred;
 
     if (!req->credentials) {
         return 0;
     }
     scheme = offered(set, ac_authparam_scheme(req->credentials, p));
     return scheme && scheme->wants_body
-           && scheme->wants_body(conf, parse_credentials, &arg);
+           && ac_authparam_parse(req->credentials, &cred, p) == AC_AP_OK
+           && scheme->wants_body(conf, req, &cred, p);
 }
 
 ac_challenges *ac_auth_challenges(const ac_scheme_conf *conf,

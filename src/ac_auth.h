@@ -28,7 +28,8 @@ ac_challenges *ac_auth_challenges(const ac_scheme_conf *conf,
                                   const ac_result *res, apr_pool_t *p);
 
 /* 1 when the scheme the client used needs the request body before
- * ac_authenticate (the glue then reads it into req->body). */
+ * ac_authenticate (the glue then reads it into req->body): only for
+ * credentials that pass every check that can be made without it. */
 int ac_auth_wants_body(const ac_scheme_conf *conf, const ac_scheme_set *set,
                        const ac_request *req, apr_pool_t *p);
 

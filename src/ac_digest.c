@@ -612,40 +612,58 @@ static void accept_user(dg_ctx *x)
                   x->userhash ? ", userhash)" : ")", NULL));
 }
 
+static int start(dg_ctx *x, const ac_scheme_conf *conf,
+                 const ac_request *req, const ac_credentials *cred,
+                 ac_result *res, apr_pool_t *p)
+{
+    memset(x, 0, sizeof(*x));
+    x->conf = conf;
+    x->dc = conf->digest;
+    x->req = req;
+    x->res = res;
+    x->p = p;
+    x->cred = cred;
+    if (!x->dc || !conf->secret || !conf->secret_len) {
+        return unavailable(x, "Digest has no configuration or no secret");
+    }
+    return 1;
+}
+
+/* Everything that can be checked without the body: the fields, what
+ * the challenge offered, the nonce and opaque, the user. */
+static int before_body(dg_ctx *x)
+{
+    return parse_credentials(x) && check_offer(x) && check_nonce(x)
+           && resolve_user(x) && fetch_ha1(x);
+}
+
 static void digest_verify(const ac_scheme_conf *conf, const ac_request *req,
                           const ac_credentials *cred, ac_result *res,
                           apr_pool_t *p)
 {
     dg_ctx x;
 
-    memset(&x, 0, sizeof(x));
-    x.conf = conf;
-    x.dc = conf->digest;
-    x.req = req;
-    x.res = res;
-    x.p = p;
-    x.cred = cred;
-    if (!x.dc || !conf->secret || !conf->secret_len) {
-        unavailable(&x, "Digest has no configuration or no secret");
-        return;
-    }
-    if (parse_credentials(&x) && check_offer(&x) && check_nonce(&x)
-        && resolve_user(&x) && fetch_ha1(&x) && check_response(&x)
-        && check_replay(&x)) {
+    if (start(&x, conf, req, cred, res, p) && before_body(&x)
+        && check_response(&x) && check_replay(&x)) {
         accept_user(&x);
     }
 }
 
-/* Read a body only where auth-int is offered: the client's say-so alone
- * must not make the server read (up to max_body) for nothing. */
+/* Read a body only where auth-int is offered, and only for a response
+ * that passes every check that comes before the body's hash: an
+ * anonymous client must not make the server read (up to max_body) for
+ * nothing (docs/security.md).  verify() then fails where this did. */
 static int digest_wants_body(const ac_scheme_conf *conf,
-                             int (*parse)(void *arg, ac_credentials *cred),
-                             void *arg)
+                             const ac_request *req,
+                             const ac_credentials *cred, apr_pool_t *p)
 {
-    ac_credentials cred;
+    ac_result scratch;
+    dg_ctx x;
 
+    memset(&scratch, 0, sizeof(scratch));
     return conf->digest && conf->digest->qop_auth_int
-           && parse(arg, &cred) && ac_digest_wants_body(&cred);
+           && ac_digest_wants_body(cred)
+           && start(&x, conf, req, cred, &scratch, p) && before_body(&x);
 }
 
 const ac_scheme ac_scheme_digest = {

@@ -49,12 +49,12 @@ struct ac_scheme {
     /* 1: also send this scheme's challenge with a 400 or 403 it decided
      * (RFC 6750 §3 does so for Bearer). */
     int challenge_on_error;
-    /* 1 when verify needs the request body for these credentials
-     * (Digest auth-int); NULL: never.  cred is parsed only when this
-     * configuration could want a body at all (parse() fills it). */
-    int (*wants_body)(const ac_scheme_conf *conf,
-                      int (*parse)(void *arg, ac_credentials *cred),
-                      void *arg);
+    /* 1 when verify needs the request body for these (parsed)
+     * credentials (Digest auth-int) and they pass every check that
+     * comes before it; NULL: never.  A request that would fail anyway
+     * is answered without reading its body. */
+    int (*wants_body)(const ac_scheme_conf *conf, const ac_request *req,
+                      const ac_credentials *cred, apr_pool_t *p);
 };
 
 extern const ac_scheme ac_scheme_basic;     /* ac_basic.c */

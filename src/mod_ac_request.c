@@ -375,6 +375,23 @@ static int limit_reached(request_rec *r, const ac_faillimit *fl,
     return 1;
 }
 
+/* The path[?query] form of the request-target as the client sent it
+ * (RFC 9112 §3.2): the target itself in origin-form, the part after the
+ * authority of an absolute-form.  Not httpd's normalised path: a Digest
+ * uri names what the client sent (RFC 7616 §3.4.6), "%6F", "//" and
+ * ".." included. */
+static const char *path_as_sent(request_rec *r)
+{
+    const char *t = r->unparsed_uri, *s;
+
+    if (!t || *t == '/' || *t == '*' || !(s = strstr(t, "://"))) {
+        return t;
+    }
+    s += 3;
+    s += strcspn(s, "/?#");
+    return *s == '/' ? s : apr_pstrcat(r->pool, "/", s, NULL);
+}
+
 static void plain_request(request_rec *r, ac_request *req)
 {
     memset(req, 0, sizeof(*req));
@@ -382,9 +399,7 @@ static void plain_request(request_rec *r, ac_request *req)
     req->connect = r->method_number == M_CONNECT;
     req->method = r->method;
     req->target = r->unparsed_uri;
-    req->path = req->connect ? r->unparsed_uri
-              : apr_uri_unparse(r->pool, &r->parsed_uri,
-                                APR_URI_UNP_OMITSITEPART);
+    req->path = req->connect ? r->unparsed_uri : path_as_sent(r);
     req->credentials = apr_table_get(r->headers_in,
                                      ac_hdr_credentials(req->proxy));
     req->client = r->useragent_ip;
@@ -517,6 +532,118 @@ static void log_result(request_rec *r, const ac_dir_conf *dc,
     }
 }
 
+/*
+ * A verdict reached once and reused where httpd runs the same request
+ * again (docs/security.md, "Digest uri and sub-requests"):
+ *  - sub-requests (DirectoryIndex, SSI) and internal redirects
+ *    (ErrorDocument, mod_rewrite), whose uri is not what the client's
+ *    Digest response names and whose nc was used by the request itself;
+ *  - the request mod_http2 runs again as stream 1 after answering
+ *    "Upgrade: h2c" with 101 (RFC 9113 §3.2 of RFC 7540), once.
+ * Reused only for the same credentials in the same place: realm,
+ * virtual host, back-ends and keys.
+ */
+typedef struct {
+    const char *user, *scheme, *place, *credentials, *info;
+    const ac_identity *identity;
+    apr_uint32_t used;              /* h2c: taken once (apr_atomic)    */
+} ac_verdict_mem;
+
+#define AC_VERDICT_KEY "authchallenge-verdict"
+#define AC_H2C_KEY     "authchallenge-h2c-verdict"
+
+static const char *place_id(request_rec *r, const ac_dir_conf *dc,
+                            const ac_scheme_conf *conf)
+{
+    const char *be = ac_backend_list_scope(conf->backends, r->pool);
+
+    return apr_pstrcat(r->pool, vhost_id(r), "\n", conf->realm ? conf->realm
+                       : "", "\n", be ? be : "", "\n", dc->providers
+                       ? apr_array_pstrcat(r->pool, dc->providers, ' ')
+                       : "", "\n", conf->bearer
+                       ? ac_jwt_keyset_fingerprint(conf->bearer->keys) : "",
+                       NULL);
+}
+
+static void remember(request_rec *r, const ac_dir_conf *dc,
+                     const ac_scheme_conf *conf, const ac_request *req,
+                     const ac_result *res)
+{
+    ac_verdict_mem *m = apr_pcalloc(r->pool, sizeof(*m));
+    const char *up;
+
+    m->user = r->user;
+    m->scheme = r->ap_auth_type;
+    m->place = place_id(r, dc, conf);
+    m->credentials = req->credentials;
+    m->info = res->info;
+    m->identity = res->identity;
+    /* internal redirects share r->pool; sub-requests look at r->main */
+    apr_pool_userdata_setn(m, AC_VERDICT_KEY, NULL, r->pool);
+    up = apr_table_get(r->headers_in, "Upgrade");
+    if (up && !r->connection->master && req->credentials
+        && ap_find_token(r->pool, up, "h2c")) {
+        ac_verdict_mem *c = apr_pmemdup(r->connection->pool, m, sizeof(*m));
+
+        c->credentials = apr_pstrdup(r->connection->pool, m->credentials);
+        c->user = apr_pstrdup(r->connection->pool, m->user);
+        c->scheme = apr_pstrdup(r->connection->pool, m->scheme);
+        c->place = apr_pstrdup(r->connection->pool, m->place);
+        c->info = m->info ? apr_pstrdup(r->connection->pool, m->info) : NULL;
+        c->identity = NULL;         /* in r->pool: not kept */
+        apr_pool_userdata_set(c, AC_H2C_KEY, NULL, r->connection->pool);
+    }
+}
+
+/* A verdict r may reuse, or NULL. */
+static ac_verdict_mem *recall(request_rec *r, const ac_dir_conf *dc,
+                              const ac_scheme_conf *conf,
+                              const ac_request *req, int *h2c)
+{
+    ac_verdict_mem *m = NULL;
+    request_rec *o;
+
+    *h2c = 0;
+    if (!req->credentials) {
+        return NULL;
+    }
+    for (o = (r->main || r->prev) ? r : NULL; o && !m; o = o->main) {
+        apr_pool_userdata_get((void **)&m, AC_VERDICT_KEY, o->pool);
+    }
+    if (!m && r->connection->master && !r->main && !r->prev) {
+        apr_pool_userdata_get((void **)&m, AC_H2C_KEY,
+                              r->connection->master->pool);
+        *h2c = m != NULL;
+    }
+    if (!m || strcmp(m->credentials, req->credentials)
+        || strcmp(m->place, place_id(r, dc, conf))) {
+        return NULL;
+    }
+    if (*h2c && apr_atomic_cas32(&m->used, 1, 0) != 0) {
+        return NULL;                /* its one re-run was had already */
+    }
+    return m;
+}
+
+static int reuse(request_rec *r, const ac_request *req,
+                 const ac_verdict_mem *m, int h2c)
+{
+    r->user = apr_pstrdup(r->pool, m->user);
+    r->ap_auth_type = apr_pstrdup(r->pool, m->scheme);
+    if (m->identity) {
+        ac_authz_set_identity(r, m->identity);
+    }
+    if (h2c && m->info && !req->connect) {
+        apr_table_setn(r->err_headers_out, ac_hdr_info(req->proxy),
+                       m->info);
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "AC01012: user \"%s\": "
+                  "the verdict of %s reused", ap_escape_logitem(r->pool,
+                  m->user), h2c ? "the request before the h2c upgrade"
+                  : "the main request");
+    return OK;
+}
+
 static int respond(request_rec *r, const ac_dir_conf *dc,
                    const ac_scheme_conf *conf, const ac_scheme_set *set,
                    const ac_request *req, const ac_result *res)
@@ -532,6 +659,7 @@ static int respond(request_rec *r, const ac_dir_conf *dc,
             apr_table_setn(r->err_headers_out, ac_hdr_info(req->proxy),
                            res->info);
         }
+        remember(r, dc, conf, req, res);
         return OK;
     }
     set_challenges(r, dc, conf, set, req, res);
@@ -555,6 +683,28 @@ static int read_body(request_rec *r, const ac_scheme_conf *conf,
     req->body = (const unsigned char *)data;
     req->body_read = 1;
     return OK;
+}
+
+/*
+ * A request whose credentials were refused is answered without reading
+ * its body: httpd would read and discard it to keep the connection
+ * alive, so a client could make the server take in any amount of data
+ * with credentials it knows to be wrong (docs/security.md, "auth-int").
+ * The connection closes after the answer instead.  A request without
+ * credentials (the first step of every challenge) keeps its connection.
+ */
+static int refused(request_rec *r, const ac_request *req, int status)
+{
+    if (status != OK && (req->credentials || req->bearer_other_count)
+        && !req->body_read && (apr_table_get(r->headers_in,
+                                             "Transfer-Encoding")
+                               || apr_atoi64(apr_table_get(r->headers_in,
+                                             "Content-Length")
+                                             ? apr_table_get(r->headers_in,
+                                               "Content-Length") : "0"))) {
+        r->connection->keepalive = AP_CONN_CLOSE;
+    }
+    return status;
 }
 
 /* Everything one request needs, built once by prepare(). */
@@ -582,8 +732,9 @@ int ac_check_authn(request_rec *r)
 {
     ac_faillimit fl;
     ac_result res;
+    ac_verdict_mem *m;
     ac_call c;
-    int st, reserved;
+    int st, reserved, h2c;
 
     if (!prepare(r, &c)) {
         return DECLINED;
@@ -594,13 +745,16 @@ int ac_check_authn(request_rec *r)
                       ap_auth_type(r));
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    if ((m = recall(r, c.dc, &c.conf, &c.req, &h2c)) != NULL) {
+        return reuse(r, &c.req, m, h2c);
+    }
     if (offers(&c.set, "Bearer")
         && (st = ac_bearer_transports(r, c.dc, &c.req)) != OK) {
         return st;
     }
     fail_limit(c.dc, &c.conf, &fl);
     if (limit_reached(r, &fl, &c.req, &reserved)) {
-        return HTTP_TOO_MANY_REQUESTS;
+        return refused(r, &c.req, HTTP_TOO_MANY_REQUESTS);
     }
     if ((st = read_body(r, &c.conf, &c.set, &c.req)) != OK) {
         if (reserved) {
@@ -612,7 +766,8 @@ int ac_check_authn(request_rec *r)
     if (reserved && !res.failed) {
         ac_faillimit_release(&fl, c.req.client, c.req.now, r->pool);
     }
-    return respond(r, c.dc, &c.conf, &c.set, &c.req, &res);
+    return refused(r, &c.req, respond(r, c.dc, &c.conf, &c.set, &c.req,
+                                      &res));
 }
 
 /* Called by httpd (mod_authz_core) when authorization refuses a user: add

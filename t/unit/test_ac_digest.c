@@ -123,6 +123,47 @@ static void wants_body(void **state)
     assert_false(ac_digest_wants_body(NULL));
 }
 
+/* auth-int: the body is wanted only for a response that passes every
+ * check that comes before the body's hash (docs/security.md). */
+static void body_last(void **state)
+{
+    fixture *f = fx(*state);
+    client c = good(f);
+    ac_request req = f->req;
+
+    f->dc->qop_auth_int = 1;
+    c.qop = "auth-int";
+    c.method = req.method = "POST";
+    req.credentials = authz(f->p, &c);
+    assert_true(ac_auth_wants_body(&f->conf, &f->set, &req, f->p));
+    c.opaque = "not-the-opaque";
+    req.credentials = authz(f->p, &c);
+    assert_false(ac_auth_wants_body(&f->conf, &f->set, &req, f->p));
+    c = good(f);
+    c.qop = "auth-int";
+    c.method = "POST";
+    c.nonce = "AAAAforged";
+    req.credentials = authz(f->p, &c);
+    assert_false(ac_auth_wants_body(&f->conf, &f->set, &req, f->p));
+    c = good(f);
+    c.qop = "auth-int";
+    c.method = "POST";
+    c.user = "nobody";
+    req.credentials = authz(f->p, &c);
+    assert_false(ac_auth_wants_body(&f->conf, &f->set, &req, f->p));
+    c.user = "Mufasa";
+    c.realm = "another realm";
+    req.credentials = authz(f->p, &c);
+    assert_false(ac_auth_wants_body(&f->conf, &f->set, &req, f->p));
+    /* not offered: never, whatever the client says */
+    f->dc->qop_auth_int = 0;
+    c = good(f);
+    c.qop = "auth-int";
+    c.method = "POST";
+    req.credentials = authz(f->p, &c);
+    assert_false(ac_auth_wants_body(&f->conf, &f->set, &req, f->p));
+}
+
 #define KNOWN_NONCE "AAAAAGVT8QAAAQIDBAUGBwgJCgsMDQ4PR5-OEmExK15YEzScBLvo" \
                     "QziE7emNNgsPSiz1eANitb4"
 #define KNOWN_OPAQUE "YzsuNuwOSyeUUmQh3l1CWQ"
@@ -386,6 +427,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         AC_TEST(vectors), AC_TEST(ext_value), AC_TEST(wants_body),
+        AC_TEST(body_last),
         AC_TEST(challenge_text), AC_TEST(challenge_needs_nonce),
         AC_TEST(round_trips), AC_TEST(username_star), AC_TEST(leniency),
         AC_TEST(auth_int), AC_TEST(auth_info),
