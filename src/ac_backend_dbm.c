@@ -18,11 +18,12 @@
  * a mutex: opening a Berkeley DB costs ~75 µs, a fetch under a µs.  The
  * handle is re-opened when the file has changed, so edits (htchallenge,
  * htdbm) take effect at once.  Where the process has a file watcher
- * (ac_filewatch.h: inotify), a lookup knows the file is unchanged
- * without a system call, and stat()s it only after an event on it or
- * once a second (for what inotify cannot see: an edit from another
- * machine on a network file system).  Without one, every lookup
- * stat()s the file.
+ * (ac_filewatch.h: inotify), a lookup takes in the queued events (one
+ * non-blocking read, so an edit finished before the request counts)
+ * and knows the file is unchanged without a stat(), which follows only
+ * an event on it or runs once a second (for what inotify cannot see:
+ * an edit from another machine on a network file system).  Without
+ * one, every lookup stat()s the file.
  *
  * Records found are also kept in a small table of the handle's, for as
  * long as the handle is open (so an edit empties it like it re-opens
@@ -246,6 +247,9 @@ static int known_current(ac_dbm_ctx *ctx, apr_time_t now,
     if (!ctx->watch_tried) {
         ctx->watch_tried = 1;
         ctx->watch = ac_filewatch_add(ctx->used1, ctx->used2, ctx->pool);
+    }
+    if (ctx->watch) {
+        ac_filewatch_sync();        /* every edit finished by now counts */
     }
     *watched = ctx->watch && !ac_watched_lost(ctx->watch);
     if (!*watched) {

@@ -1,12 +1,11 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 /*
- * Knowing that a file has not changed without asking the kernel each
- * time.  One thread per process waits on inotify for events in the
- * directories of the watched files and bumps a counter per file; a
- * lookup compares that counter with the one it saw when it last checked
- * the file, which costs no system call.  (A stat() is one, and on a
- * machine without PCID every system call also empties the TLB: it
- * measured as several per cent of a whole Digest request.)
+ * Knowing that a file has not changed without a stat().  One thread per
+ * process waits on inotify for events in the directories of the watched
+ * files and bumps a counter per file; a lookup first takes in what the
+ * kernel has queued (ac_filewatch_sync: one non-blocking read, cheaper
+ * than a stat()'s path walk), then compares that counter with the one it
+ * saw when it last checked the file.
  *
  * What inotify cannot see (an edit made on another machine to a file on
  * a network file system, a directory above the file's being replaced)
@@ -43,5 +42,13 @@ apr_uint32_t ac_watched_generation(const ac_watched *w);
 /* 1 once the watch is gone (the directory removed or moved, events
  * lost): from then on the caller must check the file itself. */
 int ac_watched_lost(const ac_watched *w);
+
+/* Count every event the kernel has queued for this process now (one
+ * non-blocking read), so that a generation read next reflects every
+ * edit finished before this call: the watcher thread alone may not have
+ * run yet when the next request arrives on a busy machine.  A deleted
+ * user or a changed password then counts from the very next request
+ * (docs/security.md, "Credential cache"). */
+void ac_filewatch_sync(void);
 
 #endif
