@@ -59,8 +59,8 @@ case $deb in /*) ;; *) deb=$PWD/$deb ;; esac
 exec 9</etc/apache2
 flock -w 900 9 || bail "another deb-test holds /etc/apache2 for 900 s"
 
-if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -qv 'not-installed'
-then
+if [ -n "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
+           grep -v not-installed)" ]; then
     bail "$pkg is installed already; this test would remove it" \
         "(dpkg -P $pkg first)"
 fi
@@ -262,7 +262,10 @@ chmod -R a+rX "$work"
 out=$(in_inst apache2ctl -t 2>&1); st=$?
 ok $st "apache2ctl -t (APACHE_CONFDIR=$inst): $(tail -n1 <<<"$out")"
 [ $st -eq 0 ] || sed 's/^/#   /' <<<"$out"
-in_inst apache2ctl -M 2>/dev/null | grep -q 'authchallenge_module (shared)'
+# (captured first: with pipefail, grep -q ending the pipe early would
+# fail it)
+out=$(in_inst apache2ctl -M 2>/dev/null)
+grep -q 'authchallenge_module (shared)' <<<"$out"
 ok $? "apache2ctl -M: authchallenge_module (shared)"
 
 # -k start: httpd itself, never systemctl (apache2ctl start would hand a
