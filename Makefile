@@ -6,9 +6,17 @@
 #   make browser-deps  playwright-core into t/browser/node_modules (npm)
 #   make demo       deps + build + a local httpd with demo users
 #   make install    module into `apxs -q LIBEXECDIR`, htchallenge into $(BINDIR)
+#   make deb        libapache2-mod-authchallenge_<version>_<arch>.deb here
+#                   (dpkg-buildpackage on a copy in build/deb; docs/packaging.md)
+#   make deb-test   build, install, a2enmod in an instance of its own, one
+#                   request, remove and purge the package (part of make test)
 #   make fuzz       run each libFuzzer harness for FUZZ_SECONDS (clang)
 #   make bench      side-by-side throughput table (t/bench/run.sh)
 #   make bench-profile  instructions per request (callgrind) of its rows
+
+# The release number, in this one place: the package version is made
+# from it (see DEB_VERSION below).
+VERSION     := 0.1.0
 
 APXS        ?= $(shell command -v apxs 2>/dev/null || command -v apxs2 2>/dev/null || echo apxs)
 BUILDDIR    ?= build
@@ -26,7 +34,10 @@ APR_LIBS     = $(eval APR_LIBS := $(shell apu-1-config --link-ld --libs \
                  2>/dev/null))$(APR_LIBS)
 EXT_LIBS    := -lcrypto -ljansson -lldap -llber
 WARN        := -Wall -Wextra -Wno-unused-parameter
-CORE_CFLAGS  = -std=gnu99 -g -O2 -fPIC $(WARN) -Isrc $(APR_CFLAGS)
+# CPPFLAGS, CFLAGS and LDFLAGS from the environment come last: a Debian
+# build (dh) passes its hardening flags that way.
+CORE_CFLAGS  = -std=gnu99 -g -O2 -fPIC $(WARN) -Isrc $(APR_CFLAGS) \
+               $(CPPFLAGS) $(CFLAGS)
 
 CORE_SRCS   := $(sort $(wildcard src/ac_*.c))
 CORE_OBJS   := $(CORE_SRCS:src/%.c=$(BUILDDIR)/core/%.o)
@@ -40,18 +51,23 @@ FUZZ_BINS   := $(FUZZ_SRCS:t/fuzz/%.c=$(BUILDDIR)/fuzz/%)
 MODULE      := .libs/mod_authchallenge.so
 HTCHALLENGE := $(BUILDDIR)/htchallenge
 
-# Debian 12 packages every target below needs (build, tests, demo).
+# What make deb needs: dpkg-buildpackage checks the Build-Depends of
+# conf/debian/control, and build-essential, which it always requires.
+DEB_BUILD_PKGS := build-essential debhelper apache2-dev libssl-dev \
+                  libjansson-dev libldap-dev
+# Debian 12 packages every target below needs (build, tests, demo,
+# package; groff-base checks the man page).
 DEB_PKGS := apache2 apache2-dev apache2-utils libapache2-mod-perl2 \
             libwww-perl libcmocka-dev libssl-dev libjansson-dev \
             libldap-dev slapd ldap-utils memcached redis-server \
             curl clang wrk gnuplot-nox python3 openssl \
-            chromium nodejs
+            chromium nodejs $(DEB_BUILD_PKGS) groff-base
 BENCH_PKGS := apache2 apache2-dev apache2-utils libssl-dev libjansson-dev \
               libldap-dev slapd ldap-utils curl wrk gnuplot-nox python3 \
               openssl perl gcc libc6-dev make
 
 .PHONY: all module htchallenge check unit boundary replay cli-test test \
-        farm-test browser-deps \
+        farm-test browser-deps deb deb-deps deb-test \
         apache-test demo demo-stop install clean deps fuzz bench bench-profile
 
 all: module htchallenge
@@ -69,8 +85,8 @@ htchallenge: $(HTCHALLENGE)
 $(HTCHALLENGE): src/htchallenge.c $(wildcard src/htc_*.c src/htc_*.h) \
                 $(CORE_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CORE_CFLAGS) -o $@ src/htchallenge.c $(wildcard src/htc_*.c) \
-	    $(CORE_OBJS) $(APR_LIBS) $(EXT_LIBS)
+	$(CC) $(CORE_CFLAGS) $(LDFLAGS) -o $@ src/htchallenge.c \
+	    $(wildcard src/htc_*.c) $(CORE_OBJS) $(APR_LIBS) $(EXT_LIBS)
 
 # The core is compiled without httpd's include path: a stray
 # #include "httpd.h" in src/ac_*.c fails right here.
@@ -133,7 +149,9 @@ $(BUILDDIR)/fuzz/%: t/fuzz/%.c $(CORE_SRCS)
 	    $(APR_LIBS) $(EXT_LIBS)
 
 # ---------------------------------------------------------------- test
-test: deps all check apache-test farm-test
+# deb-test last: it installs the package and runs an httpd of its own,
+# never at the same time as the suite (which loads the module built here).
+test: deps all check apache-test farm-test deb-test
 
 apache-test: all browser-deps
 	t/run-apache-test.sh
@@ -141,6 +159,16 @@ apache-test: all browser-deps
 # Two httpd servers sharing memcached, then redis, and one secret file.
 farm-test: all
 	FARM_BENCH=0 BUILDDIR=$(BUILDDIR) t/farm/run.sh
+
+# The .deb as a user gets it: contents, Depends, install, a2enmod in a
+# Debian apache2 instance of its own, one request, remove, purge.  In
+# make test it comes after the two suites, also with -j: it installs
+# the package and starts an httpd of its own (t/deb/run.sh).
+deb-test: deb
+	t/deb/run.sh $(DEB_FILE)
+ifneq ($(filter test,$(MAKECMDGOALS)),)
+deb-test: | apache-test farm-test
+endif
 
 # ---------------------------------------------------------------- deps
 # apt-get update once, then install only what is missing ($(2): more
@@ -159,6 +187,9 @@ endef
 
 deps:
 	$(call install_missing,$(DEB_PKGS))
+
+deb-deps:
+	$(call install_missing,$(DEB_BUILD_PKGS))
 
 # make bench needs neither the test tools nor a browser, nor what the
 # packages only recommend (through debhelper: g++, ImageMagick,
@@ -205,6 +236,54 @@ bench: bench-deps all
 bench-profile: all
 	t/bench/profile.sh
 
+# ---------------------------------------------------------------- deb
+# dpkg-buildpackage needs debian/ at the top of the tree it builds: the
+# sources and conf/debian/ are copied to $(DEB_STAGE) and built there
+# from scratch (dh, dh_apache2, dpkg-shlibdeps; docs/packaging.md).
+# debian/changelog is written from DEB_VERSION, debian/copyright gets
+# LICENSE's text.  The variables of a make run (MAKEFLAGS, BUILDDIR)
+# are not passed on: the staged tree builds with its own defaults.
+DEB_PKG     := libapache2-mod-authchallenge
+# VERSION, and in a git checkout ~git<commits>.<hash>: a snapshot sorts
+# before the release and after the snapshots of earlier commits, so
+# apt installs a newer build over an older one.
+ifeq ($(origin DEB_VERSION),undefined)
+DEB_VERSION := $(VERSION)$(shell git rev-parse --git-dir >/dev/null 2>&1 \
+                 && echo "~git$$(git rev-list --count HEAD).$$(git \
+                 rev-parse --short=7 HEAD)")
+endif
+DEB_ARCH     = $(eval DEB_ARCH := $(shell dpkg --print-architecture))$(DEB_ARCH)
+DEB_FILE     = $(DEB_PKG)_$(DEB_VERSION)_$(DEB_ARCH).deb
+DEB_STAGE   := $(BUILDDIR)/deb/$(DEB_PKG)-$(DEB_VERSION)
+
+deb: deb-deps
+	@set -e; start=$$(date +%s); s=$(DEB_STAGE); \
+	rm -rf $(BUILDDIR)/deb; mkdir -p $$s/src $$s/conf $$s/docs; \
+	cp -p Makefile mod_authchallenge.c README.md LICENSE $$s/; \
+	cp -p src/*.c src/*.h $$s/src/; cp -p docs/* $$s/docs/; \
+	cp -pR conf/authchallenge.load conf/authchallenge.conf conf/examples \
+	    $$s/conf/; \
+	cp -pR conf/debian $$s/debian; \
+	maint=$$(sed -n 's/^Maintainer: //p' conf/debian/control); \
+	when=$$(git log -1 --format=%aD 2>/dev/null || date -R); \
+	from=$$(git describe --always --dirty 2>/dev/null || echo "a tree"); \
+	printf '%s (%s) unstable; urgency=medium\n\n  * %s\n\n -- %s  %s\n' \
+	    $(DEB_PKG) $(DEB_VERSION) "make deb, from $$from." "$$maint" \
+	    "$$when" > $$s/debian/changelog; \
+	{ echo; echo "License: Apache-2.0"; \
+	  sed -e 's/^[[:space:]]*$$/./' -e 's/^/ /' LICENSE; \
+	  echo " ."; echo " On Debian systems, the full text of the Apache" \
+	    "License 2.0 is also in"; \
+	  echo " /usr/share/common-licenses/Apache-2.0."; \
+	} >> $$s/debian/copyright; \
+	echo "deb: dpkg-buildpackage in $$s (log: $(BUILDDIR)/deb/build.log)"; \
+	if ! (cd $$s && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u BUILDDIR \
+	        dpkg-buildpackage -b -us -uc -Jauto) \
+	        > $(BUILDDIR)/deb/build.log 2>&1; then \
+	    tail -n 30 $(BUILDDIR)/deb/build.log; exit 1; fi; \
+	cp $(BUILDDIR)/deb/$(DEB_FILE) .; \
+	echo "deb: $(DEB_FILE), $$(( $$(date +%s) - start )) s"
+
 # ---------------------------------------------------------------- install
 install: all
 	$(APXS) -i -n authchallenge mod_authchallenge.la
@@ -212,7 +291,7 @@ install: all
 
 clean:
 	rm -rf $(BUILDDIR) .libs *.la *.lo *.slo *.o src/*.lo src/*.slo \
-	    src/*.o src/.libs
+	    src/*.o src/.libs $(DEB_PKG)_*.deb
 	rm -rf t/logs t/conf/httpd.conf t/conf/extra.conf t/conf/apache_test_config.pm \
 	    t/conf/modperl_inc.pl t/conf/modperl_startup.pl t/TEST t/htdocs/index.html \
 	    t/var

@@ -28,6 +28,16 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 var=${BENCH_VAR:-$here/var}
+# The httpd children (www-data) read the fixtures: when they cannot
+# reach the checkout (a clone in /root, mode 0700), t/bench/var is a
+# symbolic link to a world-searchable directory in $TMPDIR or /tmp,
+# kept for the next run and make bench-profile (t/lib/www-data.sh).
+. "$top/t/lib/www-data.sh"
+if [ -z "${BENCH_VAR:-}" ] && [ -n "$(ac_unsearchable www-data "$here")" ]
+then
+    var=$(ac_stage_link ac-bench www-data "$here/var") || exit 1
+    echo "bench: www-data cannot reach $here: t/bench/var is $var" >&2
+fi
 srv=$var/srv                # server root, rebuilt every run
 keep=$var/keep              # slow-to-make files kept between runs
 ldapdir=$var/ldap
