@@ -131,6 +131,82 @@ function clientsFromConfig() {
   }));
 }
 
+// ------------------------------------------------------------ storage
+// oidc-provider's own memory adapter keeps one store per Provider
+// instance: a key reload (a new instance) would forget every issued
+// opaque token.  This one store outlives reloads (not restarts), never
+// evicts before expiry, and implements the adapter interface of
+// oidc-provider's docs.
+const store = new Map(); // "Model:id" -> { payload, expiresAt (ms) }
+const grantIndex = new Map(); // grantId -> Set of keys
+
+function liveEntry(key) {
+  const e = store.get(key);
+  if (!e) return undefined;
+  if (e.expiresAt <= Date.now()) {
+    store.delete(key);
+    return undefined;
+  }
+  return e;
+}
+
+setInterval(() => {
+  const now = Date.now();
+  for (const [k, e] of store) if (e.expiresAt <= now) store.delete(k);
+}, 60000).unref();
+
+class TestAdapter {
+  constructor(model) {
+    this.model = model;
+  }
+
+  key(id) {
+    return `${this.model}:${id}`;
+  }
+
+  async upsert(id, payload, expiresIn) {
+    const key = this.key(id);
+    store.set(key, {
+      payload,
+      expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : Infinity,
+    });
+    if (payload.grantId) {
+      if (!grantIndex.has(payload.grantId)) grantIndex.set(payload.grantId, new Set());
+      grantIndex.get(payload.grantId).add(key);
+    }
+    if (payload.userCode) store.set(`userCode:${payload.userCode}`, { payload: key, expiresAt: Infinity });
+    if (payload.uid) store.set(`uid:${payload.uid}`, { payload: key, expiresAt: Infinity });
+  }
+
+  async find(id) {
+    return liveEntry(this.key(id))?.payload;
+  }
+
+  async findByUserCode(userCode) {
+    const ref = store.get(`userCode:${userCode}`);
+    return ref ? liveEntry(ref.payload)?.payload : undefined;
+  }
+
+  async findByUid(uid) {
+    const ref = store.get(`uid:${uid}`);
+    return ref ? liveEntry(ref.payload)?.payload : undefined;
+  }
+
+  async consume(id) {
+    const e = liveEntry(this.key(id));
+    if (e) e.payload.consumed = Math.floor(Date.now() / 1000);
+  }
+
+  async destroy(id) {
+    store.delete(this.key(id));
+  }
+
+  async revokeByGrantId(grantId) {
+    for (const key of grantIndex.get(grantId) || []) store.delete(key);
+    grantIndex.delete(grantId);
+  }
+}
+
 // ------------------------------------------------------------ state
 const stats = {
   started: Date.now(),
@@ -211,6 +287,7 @@ function buildProvider(jwks) {
 
   const configuration = {
     jwks,
+    adapter: TestAdapter,
     clients: clientsFromConfig(),
     // the default (RS256) must be a signing key's: an ES256-only key set
     // would make every client invalid
