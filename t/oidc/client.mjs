@@ -28,8 +28,11 @@
 //        --secret S | --alg none) [--alg A] [--at --issuer I --aud A
 //        --sub S --scope S --ttl N --client-id C] [--claims JSON]
 //        [--header JSON]
+//   node t/oidc/client.mjs verify     --issuer URL --token T --aud URI
+//        [--proof P --htm METHOD --htu URL] [--require-dpop]
 //   node t/oidc/client.mjs thumbprint (--jwk FILE | --cert PEM)
 //   node t/oidc/client.mjs decode     --token T
+//   node t/oidc/client.mjs serve      (commands as JSON lines on stdin)
 //
 // See t/oidc/README.md for what each prints.
 
@@ -38,7 +41,10 @@ import * as fs from 'node:fs';
 import * as https from 'node:https';
 
 import * as oauth from 'oauth4webapi';
-import * as jose from 'jose';
+
+// jose only where a command needs it (keygen, mint): node starts faster
+// without it, and the tests run this file many times.
+const loadJose = () => import('jose');
 
 class Fail extends Error {
   constructor(error, description, extra = {}) {
@@ -47,7 +53,7 @@ class Fail extends Error {
   }
 }
 
-const BOOLEAN = new Set(['at', 'oidc']);
+const BOOLEAN = new Set(['at', 'oidc', 'require_dpop']);
 
 function parseArgs(argv) {
   const [command, ...rest] = argv;
@@ -96,12 +102,53 @@ function jsonOpt(o, name) {
   throw new Fail('usage', `--${name} must be a JSON object`);
 }
 
+function b64json(part) {
+  const v = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new TypeError();
+  return v;
+}
+
 function decodeJwt(token) {
+  const parts = String(token).split('.');
+  if (parts.length !== 3) return undefined;
   try {
-    return { header: jose.decodeProtectedHeader(token), payload: jose.decodeJwt(token) };
+    return { header: b64json(parts[0]), payload: b64json(parts[1]) };
   } catch {
     return undefined;
   }
+}
+
+// RFC 7638
+function jwkThumbprint(jwk) {
+  const members = {
+    RSA: ['e', 'kty', 'n'], EC: ['crv', 'kty', 'x', 'y'], OKP: ['crv', 'kty', 'x'],
+  }[jwk.kty];
+  if (!members) throw new Fail('usage', `no thumbprint for a ${jwk.kty} key`);
+  const json = `{${members.map((m) => `${JSON.stringify(m)}:${JSON.stringify(jwk[m])}`).join(',')}}`;
+  return crypto.createHash('sha256').update(json).digest('base64url');
+}
+
+const WEBCRYPTO = {
+  ES256: { name: 'ECDSA', namedCurve: 'P-256' },
+  ES384: { name: 'ECDSA', namedCurve: 'P-384' },
+  ES512: { name: 'ECDSA', namedCurve: 'P-521' },
+  RS256: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+  RS384: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-384' },
+  RS512: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-512' },
+  PS256: { name: 'RSA-PSS', hash: 'SHA-256' },
+  PS384: { name: 'RSA-PSS', hash: 'SHA-384' },
+  PS512: { name: 'RSA-PSS', hash: 'SHA-512' },
+  EdDSA: { name: 'Ed25519' },
+  Ed25519: { name: 'Ed25519' },
+};
+
+function importJwk(jwk, alg, usage, extractable) {
+  const params = WEBCRYPTO[alg];
+  if (!params) throw new Fail('usage', `unsupported algorithm ${alg}`);
+  const {
+    alg: a, use, kid, key_ops: ops, ext, ...material
+  } = jwk;
+  return crypto.webcrypto.subtle.importKey('jwk', material, params, extractable, [usage]);
 }
 
 function algOfJwk(jwk, fallback) {
@@ -128,8 +175,8 @@ async function keyPairFromFile(file) {
     jwk,
     alg,
     pair: {
-      privateKey: await jose.importJWK(jwk, alg, { extractable: false }),
-      publicKey: await jose.importJWK(publicJwk(jwk), alg, { extractable: true }),
+      privateKey: await importJwk(jwk, alg, 'sign', false),
+      publicKey: await importJwk(publicJwk(jwk), alg, 'verify', true),
     },
   };
 }
@@ -314,6 +361,7 @@ async function dpopProof(o) {
 
 async function keygen(o) {
   need(o, 'alg');
+  const jose = await loadJose();
   const alg = o.alg;
   const { privateKey } = await jose.generateKeyPair(alg, {
     extractable: true, ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}),
@@ -321,7 +369,7 @@ async function keygen(o) {
   });
   const jwk = await jose.exportJWK(privateKey);
   const pub = publicJwk(jwk);
-  const jkt = await jose.calculateJwkThumbprint(pub, 'sha256');
+  const jkt = jwkThumbprint(pub);
   Object.assign(jwk, { kid: o.kid || jkt, alg, use: 'sig' });
   const pubOut = publicJwk(jwk);
   if (o.out) fs.writeFileSync(o.out, `${JSON.stringify(jwk)}\n`, { mode: 0o600 });
@@ -336,6 +384,7 @@ async function keygen(o) {
 // the server's own key and chosen claims, and deliberately bad tokens
 // (alg none, HS256 with a public key's bytes, wrong typ...).
 async function mint(o) {
+  const jose = await loadJose();
   const header = jsonOpt(o, 'header') || {};
   const now = Math.floor(Date.now() / 1000);
   let payload = {};
@@ -397,6 +446,24 @@ async function mint(o) {
   return { token: tokenValue, header: protectedHeader, payload };
 }
 
+// A reference resource server: oauth4webapi's RFC 9068 validation
+// (typ at+jwt exactly, iss, aud, exp, keys from the jwks_uri) and, for a
+// DPoP request, its RFC 9449 proof checks (not the jti replay cache).
+async function verify(o) {
+  need(o, 'token', 'aud');
+  const as = await discover(o);
+  const headers = new Headers();
+  const scheme = o.scheme || (o.proof ? 'DPoP' : 'Bearer');
+  headers.set('authorization', `${scheme} ${o.token}`);
+  if (o.proof) headers.set('dpop', o.proof);
+  const request = new Request(o.htu || o.aud, { method: o.htm || 'GET', headers });
+  const claims = await oauth.validateJwtAccessToken(as, request, o.aud, {
+    ...requestOptions(o),
+    requireDPoP: o.require_dpop !== undefined,
+  });
+  return { valid: true, claims };
+}
+
 function certThumbprint(file) {
   const x = new crypto.X509Certificate(fs.readFileSync(file));
   return crypto.createHash('sha256').update(x.raw).digest('base64url');
@@ -406,7 +473,7 @@ async function thumbprint(o) {
   if (o.cert) return { 'x5t#S256': certThumbprint(o.cert) };
   need(o, 'jwk');
   const jwk = readJSON(o.jwk);
-  return { jkt: await jose.calculateJwkThumbprint(publicJwk(jwk), 'sha256') };
+  return { jkt: jwkThumbprint(jwk) };
 }
 
 async function decode(o) {
@@ -424,17 +491,19 @@ const COMMANDS = {
   'dpop-proof': dpopProof,
   keygen,
   mint,
+  verify,
   thumbprint,
   decode,
 };
 
-async function main() {
+// One command: { out, code }.
+async function run(argv) {
   let out;
   let code = 0;
   try {
-    const { command, o } = parseArgs(process.argv.slice(2));
+    const { command, o } = parseArgs(argv);
     const fn = COMMANDS[command];
-    if (!fn) throw new Fail('usage', `commands: ${Object.keys(COMMANDS).join(', ')}`);
+    if (!fn) throw new Fail('usage', `commands: ${Object.keys(COMMANDS).join(', ')}, serve`);
     out = await fn(o);
   } catch (e) {
     code = 1;
@@ -446,8 +515,11 @@ async function main() {
         ...(e.response?.headers?.get('dpop-nonce') ? { dpop_nonce: e.response.headers.get('dpop-nonce') } : {}),
       };
     } else if (e instanceof oauth.WWWAuthenticateChallengeError) {
+      const p = e.cause?.[0]?.parameters || {};
       out = {
-        error: e.error, error_description: e.error_description, status: e.status,
+        error: p.error || 'www_authenticate_challenge',
+        error_description: p.error_description,
+        status: e.status,
         challenges: e.cause,
       };
     } else {
@@ -460,6 +532,36 @@ async function main() {
       }
     }
   }
+  return { out, code };
+}
+
+// `serve`: one command per line on stdin (a JSON array of the
+// arguments, e.g. ["token","--issuer","http://..."]), one line per answer
+// on stdout: {"code":0|1,"out":{...}}, in order; exits at EOF.  The same
+// commands without a node start-up each (ACOidc.pm uses it).
+async function serve() {
+  const rl = (await import('node:readline')).createInterface({ input: process.stdin });
+  for await (const line of rl) {
+    if (!line.trim()) continue;
+    let answer;
+    try {
+      const argv = JSON.parse(line);
+      if (!Array.isArray(argv) || argv[0] === 'serve') throw new Error('a JSON array of arguments');
+      answer = await run(argv.map(String));
+    } catch (e) {
+      answer = { code: 1, out: { error: 'usage', error_description: e.message } };
+    }
+    process.stdout.write(`${JSON.stringify(answer)}\n`);
+  }
+}
+
+async function main() {
+  const argv = process.argv.slice(2);
+  if (argv[0] === 'serve') {
+    await serve();
+    return;
+  }
+  const { out, code } = await run(argv);
   process.stdout.write(`${JSON.stringify(out)}\n`);
   process.exitCode = code;
 }
