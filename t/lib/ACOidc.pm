@@ -14,7 +14,8 @@
 #       alg => 'ES256'    algorithm of the generated signing key (RS256,
 #                         PS256, ES384, EdDSA...); kid => 'k1' its kid
 #       keys => [jwk...]  private JWKs instead (the first signs)
-#       port => N         fixed port (default: any free one)
+#       port => N         fixed port (default: any free one, chosen by
+#                         the kernel: no race); tls_port => N likewise
 #       tls => 1          also an HTTPS listener asking for client
 #                         certificates, with a CA, server and client
 #                         certificates made by openssl in $as->{dir}
@@ -30,8 +31,12 @@
 #       keep => 1         not stopped at this process's exit (a server
 #                         started for a whole run; owner still applies)
 #       timeout => 15     seconds to wait for it to listen
-#   stop_oidc($as)        SIGTERM, wait (SIGKILL after 5 s), remove the
-#                         temp dir; true if it was running
+#   attach_oidc($dir)     the server that another process started with
+#                         dir => $dir (from $dir/as.json); this process
+#                         never stops it at exit
+#   stop_oidc($as)        SIGTERM (SIGCONT first), wait (SIGKILL after
+#                         5 s), remove the temp dir it made; true if it
+#                         was running
 #   restart_oidc($as, [keys => [jwk...]])
 #                         stop and start again on the same ports, same
 #                         clients; fresh token store
@@ -84,16 +89,26 @@
 #                         SIGSTOP / SIGCONT: accepts, never answers
 #   oidc_client($cmd, @args)
 #                         any client.mjs command: (hash, exit status)
+#                         in list context, the hash in scalar context.
+#                         client.mjs runs as one co-process per Perl
+#                         process (`client.mjs serve`);
+#                         AC_OIDC_NO_SERVE=1: one node per call;
+#                         AC_OIDC_TRACE=1: each call's time on stderr
 #   decode_jwt($token)    {header, payload} (no verification)
 #
 # $as: {pid, port, tls_port, issuer, jwks_uri, metadata_url (RFC 8414),
 #   openid_configuration, token_endpoint, introspection_endpoint,
 #   revocation_endpoint, mtls_token_endpoint (tls), dir, keys_file,
-#   config_file, log, keys => [private jwks], kids, sign_kid,
-#   clients => {app, rs, bound, mtls => {client_id, client_secret,
-#   secret_file}}, and with tls: ca, ca_key, server_cert, server_key,
-#   client_cert, client_key (CN=mtls-app, signed by ca), self_cert,
-#   self_key (self-signed, CN=self)}.
+#   config_file, log (the server's stdout and stderr), keys => [private
+#   jwks], kids, sign_kid, clients => {app, rs, bound, mtls (and the same
+#   under each client_id: bound-app, mtls-app) => {client_id,
+#   client_secret, secret_file (the secret, no newline)}}, and with
+#   tls: ca, ca_key, server_cert, server_key, client_cert, client_key
+#   (CN=mtls-app, signed by ca), self_cert, self_key (self-signed,
+#   CN=self)}.  Default clients: app (client_secret_basic), rs (the
+#   resource server's, for introspection), bound-app (secret; any client
+#   certificate binds its tokens), mtls-app (tls_client_auth,
+#   CN=mtls-app, bound tokens).  AC_OIDC_KEEP=1 keeps temp dirs.
 package ACOidc;
 
 use strict;
@@ -111,7 +126,7 @@ use MIME::Base64 ();
 use POSIX ();
 use Time::HiRes ();
 
-our @EXPORT_OK = qw(oidc_missing start_oidc stop_oidc restart_oidc
+our @EXPORT_OK = qw(oidc_missing start_oidc attach_oidc stop_oidc restart_oidc
                     rotate_keys oidc_token oidc_introspect oidc_revoke
                     dpop_proof oidc_keygen oidc_mint oidc_stats
                     oidc_reset_stats oidc_fault oidc_pause oidc_resume
@@ -185,7 +200,11 @@ my %CO;    # $$ => {pid, in, out, err}
 
 sub _co {
     return $CO{$$} if $CO{$$};
-    my $err = File::Temp->new(TEMPLATE => 'ac-oidc-client-XXXXXX', TMPDIR => 1);
+    # its stderr: a file unlinked at once (nothing left behind, even by
+    # a process that ends with POSIX::_exit)
+    my ($err, $errname) = File::Temp::tempfile('ac-oidc-client-XXXXXX',
+                                               TMPDIR => 1);
+    unlink $errname;
     pipe(my $child_in, my $to_child) or die "pipe: $!";
     pipe(my $from_child, my $child_out) or die "pipe: $!";
     my $pid = fork // die "fork: $!";
@@ -231,8 +250,10 @@ sub oidc_client {
         }
         if (!defined $line) {
             _co_stop();
-            die "client.mjs serve died during $cmd: "
-                . _slurp($co->{err}->filename) . "\n";
+            my $fh = $co->{err};
+            seek $fh, 0, 0;
+            local $/;
+            die "client.mjs serve died during $cmd: " . (<$fh> // '') . "\n";
         }
         my $a = eval { $JSON->decode($line) };
         die "client.mjs serve: not JSON: $line\n" unless ref $a eq 'HASH';
@@ -385,7 +406,7 @@ sub start_oidc {
         if (defined $c->{client_secret}) {
             $e{client_secret} = $c->{client_secret};
             $e{secret_file} = "$dir/$c->{client_id}.secret";
-            _spew($e{secret_file}, "$c->{client_secret}\n", 0644);
+            _spew($e{secret_file}, $c->{client_secret}, 0644);
         }
         $clients{$name} = $clients{ $c->{client_id} } = \%e;
     }
@@ -414,7 +435,8 @@ sub _launch {
     }
     $as->{pid} = $pid;
     $as->{forked_by} = $$;
-    my $until = Time::HiRes::time() + $as->{timeout};
+    my $t0 = Time::HiRes::time();
+    my $until = $t0 + $as->{timeout};
     my $ready;
     while (Time::HiRes::time() < $until) {
         if (-s $as->{ready_file}) {
@@ -432,6 +454,8 @@ sub _launch {
             . _slurp($as->{log});
     }
     $RUNNING{$pid} = $as;
+    printf STDERR "# server.mjs listens after %.2f s\n", Time::HiRes::time() - $t0
+        if $ENV{AC_OIDC_TRACE};
     my $i = $ready->{issuer};
     %$as = (%$as,
         port => $ready->{port},
@@ -447,7 +471,21 @@ sub _launch {
          ? (mtls_token_endpoint => "https://127.0.0.1:$ready->{tls_port}/token")
          : ()),
     );
+    # for attach_oidc: everything but the bookkeeping of this process
+    my %saved = map { $_ => $as->{$_} }
+                grep { !/^(?:made_dir|started_by|forked_by)\z/ } keys %$as;
+    _spew("$as->{dir}/as.json", $JSON->encode(\%saved) . "\n");
     return $as;
+}
+
+sub attach_oidc {
+    my $dir = shift;
+    my $as = eval { $JSON->decode(_slurp("$dir/as.json")) };
+    die "attach_oidc: no server state in $dir/as.json\n" unless ref $as eq 'HASH';
+    die "attach_oidc: the server of $dir (pid $as->{pid}) is not running\n"
+        unless $as->{pid} && _alive($as->{pid});
+    $as->{keep} = 1;        # its starter stops it, not this process
+    return bless $as, __PACKAGE__;
 }
 
 sub _alive {

@@ -286,6 +286,23 @@ my $jwt_tok;
     waitpid $pid, 0;
     ok(kill(0, $as->{pid}), "a forked child's exit leaves the server running");
 
+    # another process (a forked child here) attaches to the running
+    # server and uses its own client co-process
+    $pid = fork // die "fork: $!";
+    if (!$pid) {
+        my $ok = eval {
+            my $att = attach_oidc($as->{dir});
+            my $r = oidc_token($att, resource => $RS);
+            $att->{issuer} eq $as->{issuer} && !$r->{error}
+                && decode_jwt($r->{access_token})->{payload}{iss} eq $as->{issuer};
+        };
+        POSIX::_exit($ok ? 0 : 1);
+    }
+    waitpid $pid, 0;
+    is($?, 0, 'attach_oidc from another process: a token');
+    ok(!oidc_token($as, resource => $RS)->{error},
+       "the parent's client still works");
+
     my $nonce = start_oidc(dpop_nonce => 1, alg => 'EdDSA');
     my $key = oidc_keygen(dir => $nonce->{dir});
     my $r = oidc_token($nonce, resource => $RS, dpop_key => $key);
