@@ -4,6 +4,8 @@
 #   make check      C unit tests, core/glue boundary check, fuzz corpus replay
 #   make test       deps + check + the Apache-Test suite
 #   make browser-deps  playwright-core into t/browser/node_modules (npm)
+#   make oidc-deps  oidc-provider, oauth4webapi, jose into t/oidc/node_modules
+#   make oidc-selftest  the OAuth 2.0 test harness (t/oidc/harness.t)
 #   make demo       deps + build + a local httpd with demo users
 #   make install    module into `apxs -q LIBEXECDIR`, htchallenge into $(BINDIR)
 #   make deb        libapache2-mod-authchallenge_<version>_<arch>.deb here
@@ -67,7 +69,7 @@ BENCH_PKGS := apache2 apache2-dev apache2-utils libssl-dev libjansson-dev \
               openssl perl gcc libc6-dev make
 
 .PHONY: all module htchallenge check unit boundary replay cli-test test \
-        farm-test browser-deps deb deb-deps deb-test \
+        farm-test browser-deps deb deb-deps deb-test oidc-deps oidc-selftest \
         apache-test demo demo-stop install clean deps fuzz bench bench-profile
 
 all: module htchallenge
@@ -221,6 +223,27 @@ $(BROWSER_STAMP): t/browser/package.json t/browser/package-lock.json
 	cd t/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
 	    npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# The OAuth 2.0 tests (SPEC sections 15 and 16) run a real authorization
+# server, oidc-provider, and real clients, oauth4webapi and jose (see
+# t/oidc/README.md), pinned in t/oidc/package-lock.json and installed
+# there (gitignored), with npm as for browser-deps.
+OIDC_STAMP := t/oidc/node_modules/.package-lock.json
+
+oidc-deps:
+	@$(MAKE) -s --no-print-directory $(OIDC_STAMP) && \
+	    echo "oidc-deps: oidc-provider, oauth4webapi, jose in t/oidc/node_modules"
+
+$(OIDC_STAMP): t/oidc/package.json t/oidc/package-lock.json
+	@command -v npm >/dev/null || { echo "installing: npm"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -q && apt-get install -y -q npm; }
+	cd t/oidc && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# The harness alone, without httpd: the server, the clients, ACOidc.pm.
+oidc-selftest: oidc-deps
+	prove t/oidc/harness.t
 
 # ---------------------------------------------------------------- demo
 demo: deps all
