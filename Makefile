@@ -155,7 +155,7 @@ $(BUILDDIR)/fuzz/%: t/fuzz/%.c $(CORE_SRCS)
 # never at the same time as the suite (which loads the module built here).
 test: deps all check apache-test farm-test deb-test
 
-apache-test: all browser-deps
+apache-test: all browser-deps oidc-deps
 	t/run-apache-test.sh
 
 # Two httpd servers sharing memcached, then redis, and one secret file.
