@@ -1,7 +1,7 @@
 # mod_authchallenge — build, test, demo.  See README.md.
 #
 #   make            build mod_authchallenge.so and htchallenge
-#   make check      C unit tests, core/glue boundary check, fuzz corpus replay
+#   make check      C unit tests, layer and include-cycle checks, corpus replay
 #   make test       deps + check + the Apache-Test suite
 #   make browser-deps  playwright-core into t/browser/node_modules (npm)
 #   make oidc-deps  oidc-provider, oauth4webapi, jose into t/oidc/node_modules
@@ -34,23 +34,39 @@ APR_CFLAGS   = $(eval APR_CFLAGS := $(shell apr-1-config --cflags --cppflags \
 APR_LIBS     = $(eval APR_LIBS := $(shell apu-1-config --link-ld --libs \
                  2>/dev/null) $(shell apr-1-config --link-ld --libs \
                  2>/dev/null))$(APR_LIBS)
+# httpd's flags and headers, as apxs gives them (the glue only).
+APXS_CFLAGS  = $(eval APXS_CFLAGS := $(shell $(APXS) -q CFLAGS \
+                 EXTRA_CPPFLAGS 2>/dev/null | tr -d ';') \
+                 -I$(shell $(APXS) -q INCLUDEDIR 2>/dev/null))$(APXS_CFLAGS)
+LIBTOOL      = $(eval LIBTOOL := $(shell $(APXS) -q LIBTOOL \
+                 2>/dev/null))$(LIBTOOL)
 EXT_LIBS    := -lcrypto -ljansson -lldap -llber
 WARN        := -Wall -Wextra -Wno-unused-parameter
+# SANITIZE=address,undefined builds everything (core, glue, htchallenge,
+# tests) with those sanitizers, in its own BUILDDIR (make test-asan).
+SAN_FLAGS    = $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer)
 # CPPFLAGS, CFLAGS and LDFLAGS from the environment come last: a Debian
 # build (dh) passes its hardening flags that way.
-CORE_CFLAGS  = -std=gnu99 -g -O2 -fPIC $(WARN) -Isrc $(APR_CFLAGS) \
-               $(CPPFLAGS) $(CFLAGS)
+CORE_CFLAGS  = -std=gnu99 -g -O2 -fPIC $(WARN) -Isrc/core $(APR_CFLAGS) \
+               $(SAN_FLAGS) $(CPPFLAGS) $(CFLAGS)
+GLUE_CFLAGS  = -std=gnu99 $(WARN) -Isrc/core -Isrc/httpd $(APR_CFLAGS) \
+               $(APXS_CFLAGS) $(SAN_FLAGS) $(CPPFLAGS) $(CFLAGS)
 
-CORE_SRCS   := $(sort $(wildcard src/ac_*.c))
-CORE_OBJS   := $(CORE_SRCS:src/%.c=$(BUILDDIR)/core/%.o)
-GLUE_SRCS   := mod_authchallenge.c $(sort $(wildcard src/mod_ac_*.c))
+CORE_SRCS   := $(sort $(wildcard src/core/ac_*.c))
+CORE_HDRS   := $(wildcard src/core/ac_*.h)
+CORE_OBJS   := $(CORE_SRCS:src/core/%.c=$(BUILDDIR)/core/%.o)
+CORE_LIB    := $(BUILDDIR)/libauthchallenge.a
+GLUE_SRCS   := mod_authchallenge.c $(sort $(wildcard src/httpd/mod_ac_*.c))
+GLUE_HDRS   := $(wildcard src/httpd/mod_ac_*.h)
+GLUE_OBJS   := $(patsubst %.c,$(BUILDDIR)/httpd/%.lo,$(notdir $(GLUE_SRCS)))
+CLI_SRCS    := $(sort $(wildcard src/cli/*.c))
 UNIT_SRCS   := $(sort $(wildcard t/unit/test_*.c))
 UNIT_BINS   := $(UNIT_SRCS:t/unit/%.c=$(BUILDDIR)/unit/%)
 FUZZ_SRCS   := $(sort $(wildcard t/fuzz/fuzz_*.c))
 REPLAY_BINS := $(FUZZ_SRCS:t/fuzz/%.c=$(BUILDDIR)/replay/%)
 FUZZ_BINS   := $(FUZZ_SRCS:t/fuzz/%.c=$(BUILDDIR)/fuzz/%)
 
-MODULE      := .libs/mod_authchallenge.so
+MODULE      := $(BUILDDIR)/mod_authchallenge.so
 HTCHALLENGE := $(BUILDDIR)/htchallenge
 
 # What make deb needs: dpkg-buildpackage checks the Build-Depends of
@@ -68,85 +84,108 @@ BENCH_PKGS := apache2 apache2-dev apache2-utils libssl-dev libjansson-dev \
               libldap-dev slapd ldap-utils curl wrk gnuplot-nox python3 \
               openssl perl gcc libc6-dev make
 
-.PHONY: all module htchallenge check unit boundary replay cli-test test \
-        farm-test browser-deps deb deb-deps deb-test oidc-deps oidc-selftest \
-        apache-test demo demo-stop install clean deps fuzz bench bench-profile
+.PHONY: all module htchallenge check unit boundary includes replay \
+        cli-test test farm-test browser-deps deb deb-deps deb-test \
+        oidc-deps oidc-selftest apache-test demo demo-stop install clean \
+        deps fuzz bench bench-profile
 
 all: module htchallenge
 
 # ---------------------------------------------------------------- build
-module: $(MODULE)
-
-$(MODULE): $(GLUE_SRCS) $(CORE_SRCS) $(wildcard src/*.h)
-	$(APXS) -c -o mod_authchallenge.la -Wc,-std=gnu99 -Wc,-Isrc \
-	    -Wc,-Wall -Wc,-Wextra -Wc,-Wno-unused-parameter \
-	    $(GLUE_SRCS) $(CORE_SRCS) $(EXT_LIBS)
-
-htchallenge: $(HTCHALLENGE)
-
-$(HTCHALLENGE): src/htchallenge.c $(wildcard src/htc_*.c src/htc_*.h) \
-                $(CORE_OBJS)
-	@mkdir -p $(dir $@)
-	$(CC) $(CORE_CFLAGS) $(LDFLAGS) -o $@ src/htchallenge.c \
-	    $(wildcard src/htc_*.c) $(CORE_OBJS) $(APR_LIBS) $(EXT_LIBS)
-
+# The core is built once, into one static library, with one set of
+# flags; the module, htchallenge, the unit tests and the corpus replay
+# all link that library.  Everything the build writes is under
+# $(BUILDDIR).
+#
 # The core is compiled without httpd's include path: a stray
-# #include "httpd.h" in src/ac_*.c fails right here.
-$(BUILDDIR)/core/%.o: src/%.c $(wildcard src/ac_*.h)
+# #include "httpd.h" in src/core fails right here.
+$(BUILDDIR)/core/%.o: src/core/%.c $(CORE_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -c -o $@ $<
 
+$(CORE_LIB): $(CORE_OBJS)
+	rm -f $@
+	ar rcs $@ $(CORE_OBJS)
+
+# The glue, with httpd's flags (apxs -q), as libtool objects for apxs.
+$(BUILDDIR)/httpd/%.lo: src/httpd/%.c $(GLUE_HDRS) $(CORE_HDRS)
+	@mkdir -p $(dir $@)
+	$(LIBTOOL) --silent --mode=compile $(CC) $(GLUE_CFLAGS) -c -o $@ $<
+
+$(BUILDDIR)/httpd/mod_authchallenge.lo: mod_authchallenge.c $(GLUE_HDRS) \
+                                        $(CORE_HDRS)
+	@mkdir -p $(dir $@)
+	$(LIBTOOL) --silent --mode=compile $(CC) $(GLUE_CFLAGS) -c -o $@ $<
+
+# apxs links the glue and the core library into the DSO.
+module: $(MODULE)
+
+$(MODULE): $(GLUE_OBJS) $(CORE_LIB)
+	$(APXS) -c -o $(BUILDDIR)/mod_authchallenge.la $(GLUE_OBJS) \
+	    $(CORE_LIB) $(EXT_LIBS) $(SAN_FLAGS) $(LDFLAGS) >/dev/null
+	cp -p $(BUILDDIR)/.libs/mod_authchallenge.so $@
+
+htchallenge: $(HTCHALLENGE)
+
+$(HTCHALLENGE): $(CLI_SRCS) $(wildcard src/cli/*.h) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -Isrc/cli $(LDFLAGS) -o $@ $(CLI_SRCS) \
+	    $(CORE_LIB) $(APR_LIBS) $(EXT_LIBS)
+
 # ---------------------------------------------------------------- check
-check: boundary unit replay
+check: boundary includes unit replay
 
 cli-test: $(HTCHALLENGE)
 	HTCHALLENGE=$(HTCHALLENGE) prove t/cli/htchallenge.t
 
+# The layers: src/core and src/cli include no httpd header (the build
+# above proves it for src/core; this says so by name, for src/cli too).
 boundary:
-	@bad=$$(grep -lE '#include *[<"](httpd|http_[a-z_]+|ap_[a-z_]+|util_[a-z_]+|mod_[a-z_]+)\.h' src/ac_*.c src/ac_*.h src/htchallenge.c \
-	    src/htc_*.c src/htc_*.h 2>/dev/null); \
-	if [ -n "$$bad" ]; then echo "core includes httpd headers: $$bad"; exit 1; fi; \
-	echo "boundary: src/ac_*.c and htchallenge are httpd-free"
+	@bad=$$(grep -lE '#include *[<"](httpd|http_[a-z_]+|ap_[a-z_]+|util_[a-z_]+|mod_[a-z_]+)\.h' \
+	    src/core/* src/cli/* 2>/dev/null); \
+	if [ -n "$$bad" ]; then echo "httpd headers outside src/httpd: $$bad"; \
+	    exit 1; fi; \
+	echo "boundary: src/core and src/cli are httpd-free"
+
+# No include cycle among the glue's headers and sources.
+includes:
+	@t/lint/include-cycles.sh src/httpd mod_authchallenge.c
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
-$(BUILDDIR)/unit/%: t/unit/%.c $(CORE_OBJS) $(wildcard t/unit/*.h)
+$(BUILDDIR)/unit/%: t/unit/%.c $(CORE_LIB) $(wildcard t/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CORE_CFLAGS) -It/unit -o $@ $< $(CORE_OBJS) \
+	$(CC) $(CORE_CFLAGS) -It/unit -o $@ $< $(CORE_LIB) \
 	    $(APR_LIBS) $(EXT_LIBS) -lcmocka
 
 # Corpus replay: each harness linked with a plain main() that feeds it
-# every file of t/fuzz/corpus/<name>/, under ASan/UBSan when gcc has them.
+# every file of t/fuzz/corpus/<name>/, against the same core library
+# (the harness itself under ASan/UBSan when gcc has them).
 SAN := $(shell echo 'int main(void){return 0;}' | \
          $(CC) -x c -fsanitize=address,undefined -o /dev/null - \
          >/dev/null 2>&1 && echo -fsanitize=address,undefined)
-REPLAY_CFLAGS = $(subst -O2,-O1,$(CORE_CFLAGS)) $(SAN) -fno-omit-frame-pointer
+REPLAY_CFLAGS = $(CORE_CFLAGS) $(SAN) -fno-omit-frame-pointer
 
 replay: $(REPLAY_BINS)
 	@set -e; for b in $(REPLAY_BINS); do n=$$(basename $$b); \
 	    ASAN_OPTIONS=detect_leaks=0 $$b t/fuzz/corpus/$${n#fuzz_}; done
 
-REPLAY_OBJS := $(CORE_SRCS:src/%.c=$(BUILDDIR)/replay-core/%.o)
-.SECONDARY: $(REPLAY_OBJS)
-
-$(BUILDDIR)/replay-core/%.o: src/%.c $(wildcard src/ac_*.h)
+$(BUILDDIR)/replay/%: t/fuzz/%.c t/fuzz/replay.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REPLAY_CFLAGS) -c -o $@ $<
-
-$(BUILDDIR)/replay/%: t/fuzz/%.c t/fuzz/replay.c $(REPLAY_OBJS)
-	@mkdir -p $(dir $@)
-	$(CC) $(REPLAY_CFLAGS) -It/unit -o $@ $< t/fuzz/replay.c $(REPLAY_OBJS) \
+	$(CC) $(REPLAY_CFLAGS) -It/unit -o $@ $< t/fuzz/replay.c $(CORE_LIB) \
 	    $(APR_LIBS) $(EXT_LIBS)
 
+# libFuzzer needs the core compiled with its coverage instrumentation:
+# the same sources, built by clang into build/fuzz.
 fuzz: $(FUZZ_BINS)
 	@set -e; for b in $(FUZZ_BINS); do n=$$(basename $$b); \
 	    mkdir -p t/fuzz/corpus/$${n#fuzz_}; \
 	    $$b -max_total_time=$(FUZZ_SECONDS) t/fuzz/corpus/$${n#fuzz_}; done
 
-$(BUILDDIR)/fuzz/%: t/fuzz/%.c $(CORE_SRCS)
+$(BUILDDIR)/fuzz/%: t/fuzz/%.c $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(dir $@)
-	clang -std=gnu99 -g -O1 -Isrc -It/unit $(APR_CFLAGS) \
+	clang -std=gnu99 -g -O1 -Isrc/core -It/unit $(APR_CFLAGS) \
 	    -fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRCS) \
 	    $(APR_LIBS) $(EXT_LIBS)
 
@@ -283,7 +322,7 @@ deb: deb-deps
 	@set -e; start=$$(date +%s); s=$(DEB_STAGE); \
 	rm -rf $(BUILDDIR)/deb; mkdir -p $$s/src $$s/conf $$s/docs; \
 	cp -p Makefile mod_authchallenge.c README.md LICENSE $$s/; \
-	cp -p src/*.c src/*.h $$s/src/; cp -p docs/* $$s/docs/; \
+	cp -pR src/core src/httpd src/cli $$s/src/; cp -p docs/* $$s/docs/; \
 	cp -pR conf/authchallenge.load conf/authchallenge.conf conf/examples \
 	    $$s/conf/; \
 	cp -pR conf/debian $$s/debian; \
@@ -309,12 +348,11 @@ deb: deb-deps
 
 # ---------------------------------------------------------------- install
 install: all
-	$(APXS) -i -n authchallenge mod_authchallenge.la
+	$(APXS) -i -n authchallenge $(BUILDDIR)/mod_authchallenge.la
 	install -m 0755 $(HTCHALLENGE) $(BINDIR)/htchallenge
 
 clean:
-	rm -rf $(BUILDDIR) .libs *.la *.lo *.slo *.o src/*.lo src/*.slo \
-	    src/*.o src/.libs $(DEB_PKG)_*.deb
+	rm -rf $(BUILDDIR) $(DEB_PKG)_*.deb
 	rm -rf t/logs t/conf/httpd.conf t/conf/extra.conf t/conf/apache_test_config.pm \
 	    t/conf/modperl_inc.pl t/conf/modperl_startup.pl t/TEST t/htdocs/index.html \
 	    t/var

@@ -2,7 +2,7 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
 # Run the Apache-Test suite (make apache-test).  From the repository
-# root, after the module (.libs/mod_authchallenge.so) is built:
+# root, after the module ($BUILDDIR/mod_authchallenge.so) is built:
 #
 #   t/run-apache-test.sh                  every test
 #   t/run-apache-test.sh t/basic/origin.t one file (paths or dirs)
@@ -37,9 +37,12 @@ else                        # httpd cannot switch users: run as we are
     TEST_USER=${TEST_USER:-$(id -un)}
     TEST_GROUP=${TEST_GROUP:-$(id -gn)}
 fi
-MODULE=.libs/mod_authchallenge.so
 BUILDDIR=${BUILDDIR:-build}
 case $BUILDDIR in /*) ;; *) BUILDDIR=$top/$BUILDDIR ;; esac
+# t/conf/00-load.conf.in loads ${AC_MODULE}: the build under test
+AC_MODULE=$BUILDDIR/mod_authchallenge.so
+MODULE=$AC_MODULE
+export AC_MODULE
 if [ -z "${HTCHALLENGE:-}" ] && [ -x "$BUILDDIR/htchallenge" ]; then
     HTCHALLENGE=$BUILDDIR/htchallenge
     export HTCHALLENGE
@@ -112,8 +115,8 @@ run_staged() {
     trap 'exit 130' INT TERM
     echo "run-apache-test: $bad is not searchable by $TEST_USER:" \
         "running the suite from a copy in $stage"
-    mkdir -p "$stage/.libs" "$stage/build"
-    cp -p "$MODULE" "$stage/.libs/"
+    mkdir -p "$stage/build"
+    cp -p "$MODULE" "$stage/build/"
     hc=${HTCHALLENGE:-$BUILDDIR/htchallenge}
     if [ -x "$hc" ]; then
         cp -p "$hc" "$stage/build/htchallenge"

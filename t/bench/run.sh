@@ -52,7 +52,7 @@ fi
 conns=${BENCH_CONNECTIONS:-20}
 cost=${BENCH_BCRYPT_COST:-5}
 httpd=/usr/sbin/apache2
-module=$top/.libs/mod_authchallenge.so
+module=$top/${BUILDDIR:-build}/mod_authchallenge.so
 htc=$top/${BUILDDIR:-build}/htchallenge
 # a partial run (BENCH_ROWS) leaves the checked-in results alone
 if [ -n "${BENCH_ROWS:-}" ]; then outdir=$var; else outdir=$here; fi

@@ -178,7 +178,7 @@ warn=$(zcat "$work/deb/root/usr/share/man/man1/htchallenge.1.gz" |
        groff -man -ww -Tutf8 -z 2>&1)
 is "$warn" "" "htchallenge(1): groff -man -ww prints no warning"
 opts=$(sed -n 's/.*getopt(argc, argv, "+\([^"]*\)").*/\1/p' \
-       "$top/src/htchallenge.c" | tr -d ':+')
+       "$top/src/cli/htchallenge.c" | tr -d ':+')
 missing=
 for o in $(grep -o . <<<"$opts"); do
     grep -q "^\.\(B\|BI\|OP\|TP\) *\\\\-$o\b" "$top/docs/htchallenge.1" ||

@@ -59,7 +59,7 @@ start() {
     add_user bob bob-pw
     token=$("$htc" -T -s "read" -e 86400 "$demo/users.dbm" alice 2>/dev/null)
     sed -e "s|@DEMO@|$demo|g" -e "s|@ORIGIN@|$origin|g" \
-        -e "s|@PROXY@|$proxy|g" -e "s|@MODULE@|$top/.libs/mod_authchallenge.so|g" \
+        -e "s|@PROXY@|$proxy|g" -e "s|@MODULE@|$top/${BUILDDIR:-build}/mod_authchallenge.so|g" \
         "$top/conf/examples/demo.conf.in" > "$demo/httpd.conf"
     chmod -R a+rX "$demo"
     "$httpd" -f "$demo/httpd.conf" -k start

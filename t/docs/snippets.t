@@ -10,7 +10,7 @@
 # the suite's JWKS and PEM keys from t/bearer/setup.sh, HMAC and server
 # secrets and an LDAP bind password with mode 0640, a CA certificate),
 # and LoadModule paths pointed at /usr/lib/apache2/modules and at
-# .libs/mod_authchallenge.so.  A snippet of bare directives that only a
+# build/mod_authchallenge.so (AC_MODULE).  A snippet of bare directives that only a
 # directory section allows (Require, AuthType, AuthName, Auth*Provider,
 # AuthUserFile) is put inside a <Location>.  One minimal server loads
 # the modules the snippets assume (proxy, proxy_http, proxy_connect,
@@ -42,7 +42,7 @@ my $t   = t_dir();
 my $top = File::Spec->rel2abs("$t/..");
 my $fx  = "$t/var/docs-snippets";
 my $mods = '/usr/lib/apache2/modules';
-my $module = "$top/.libs/mod_authchallenge.so";
+my $module = $ENV{AC_MODULE} || "$top/build/mod_authchallenge.so";
 my $httpd = ACTest::_var('httpd') || '/usr/sbin/apache2';
 
 my @snips = snippets($top, doc_files($top));

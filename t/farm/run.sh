@@ -16,7 +16,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here="$top/t/farm"
 htc="$top/${BUILDDIR:-build}/htchallenge"
-module="$top/.libs/mod_authchallenge.so"
+module="$top/${BUILDDIR:-build}/mod_authchallenge.so"
 httpd=${HTTPD:-/usr/sbin/apache2}
 # the Debian python3 when there is one: a pyenv shim costs ~0.5 s a call
 py=$(command -v /usr/bin/python3 || command -v python3)

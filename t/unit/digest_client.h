@@ -213,9 +213,8 @@ static inline int counting_rand(unsigned char *buf, apr_size_t n)
 
 typedef struct {
     apr_pool_t *p;
-    ac_scheme_conf conf;
+    ac_place conf;
     ac_digest_conf *dc;
-    ac_scheme_set set;
     ac_memstate m;
     ac_state st;
     ac_request req;
@@ -224,9 +223,9 @@ typedef struct {
 
 static inline void set_algs(fixture *f, const char *const *names)
 {
-    apr_array_clear(f->dc->algorithms);
+    apr_array_clear((apr_array_header_t *)f->dc->algorithms);
     for (; *names; names++) {
-        APR_ARRAY_PUSH(f->dc->algorithms, const ac_hash_alg *) =
+        APR_ARRAY_PUSH((apr_array_header_t *)f->dc->algorithms, const ac_hash_alg *) =
             ac_hash_find(*names);
     }
 }
@@ -244,11 +243,11 @@ static inline fixture *fx(apr_pool_t *p)
     f->conf.realm = REALM;
     f->conf.charset_utf8 = 1;
     f->conf.backends = &fake_list;
-    f->conf.digest = f->dc;
+    AC_OWN(&f->conf, &ac_scheme_digest) = f->dc;
     f->conf.state = &f->st;
     f->conf.secret = secret;
     f->conf.secret_len = 32;
-    assert_true(ac_scheme_set_parse(&f->set, names, 2, &bad));
+    assert_true(ac_scheme_set_parse(&f->conf.set, names, 2, &bad));
     f->req.method = "GET";
     f->req.path = URI;
     f->req.target = URI;
@@ -288,7 +287,7 @@ static inline ac_result run_raw(fixture *f, const char *credentials)
     ac_result res;
 
     req.credentials = credentials;
-    ac_authenticate(&f->conf, &f->set, &req, &res, f->p);
+    ac_authenticate(&f->conf, &req, &res, f->p);
     return res;
 }
 
@@ -308,7 +307,7 @@ static inline void expect(ac_result r, ac_verdict v, int failed, int stale,
     }
     if (v != AC_OK) {
         assert_null(r.user);
-        assert_null(r.info);
+        assert_null(ac_result_header_value(&r, "Authentication-Info"));
     }
 }
 
@@ -325,7 +324,7 @@ static inline void expect(ac_result r, ac_verdict v, int failed, int stale,
 static inline apr_array_header_t *challenges(fixture *f,
                                              const ac_result *res)
 {
-    return ac_auth_challenges(&f->conf, &f->set, &f->req, res, f->p)
+    return ac_auth_challenges(&f->conf, &f->req, res, f->p)
            ->items;
 }
 

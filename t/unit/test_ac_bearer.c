@@ -5,6 +5,7 @@
 #include "ac_memstate.h"
 #include "ac_auth.h"
 #include "ac_bearer.h"
+#include "ac_identity.h"
 #include "ac_hash.h"
 #include "ac_util.h"
 #include "ac_backend_dbm.h"
@@ -59,9 +60,8 @@ static const ac_backend *fake_items[] = { &fake };
 static const ac_backend_list fake_list = { fake_items, 1 };
 
 typedef struct {
-    ac_scheme_conf conf;
+    ac_place conf;
     ac_bearer_conf bc;
-    ac_scheme_set set;
     ac_request req;
     ac_result res;
     ac_challenges *ch;
@@ -87,16 +87,16 @@ static void setup(apr_pool_t *p, fixture *f)
     f->bc.user_claim = "sub";
     f->bc.tokens = &fake_list;
     f->conf.realm = "API";
-    f->conf.bearer = &f->bc;
-    assert_true(ac_scheme_set_parse(&f->set, names, 1, &bad));
+    AC_OWN(&f->conf, &ac_scheme_bearer) = &f->bc;
+    assert_true(ac_scheme_set_parse(&f->conf.set, names, 1, &bad));
     f->req.now = NOW;
 }
 
 static void run(apr_pool_t *p, fixture *f, const char *cred)
 {
     f->req.credentials = cred;
-    ac_authenticate(&f->conf, &f->set, &f->req, &f->res, p);
-    f->ch = ac_auth_challenges(&f->conf, &f->set, &f->req, &f->res, p);
+    ac_authenticate(&f->conf, &f->req, &f->res, p);
+    f->ch = ac_auth_challenges(&f->conf, &f->req, &f->res, p);
 }
 
 static const char *chal(fixture *f)
@@ -276,14 +276,16 @@ static void scopes(void **state)
     apr_pool_t *p = *state;
     apr_array_header_t *have = apr_array_make(p, 2, sizeof(char *));
     apr_array_header_t *need = apr_array_make(p, 2, sizeof(char *));
+    ac_identity id = { 0 };
 
     APR_ARRAY_PUSH(have, const char *) = "read";
     APR_ARRAY_PUSH(have, const char *) = "write";
+    id.scopes = have;
     APR_ARRAY_PUSH(need, const char *) = "write";
-    assert_true(ac_bearer_has_scopes(have, need));
+    assert_true(ac_identity_has_scopes(&id, need));
     APR_ARRAY_PUSH(need, const char *) = "admin";
-    assert_false(ac_bearer_has_scopes(have, need));
-    assert_false(ac_bearer_has_scopes(NULL, need));
+    assert_false(ac_identity_has_scopes(&id, need));
+    assert_false(ac_identity_has_scopes(NULL, need));
 }
 
 static void forbidden_challenge(void **state)
@@ -297,7 +299,7 @@ static void forbidden_challenge(void **state)
     f.res.scheme = "Bearer";
     f.res.error = "insufficient_scope";
     f.res.scope = "admin write";
-    f.ch = ac_auth_challenges(&f.conf, &f.set, &f.req, &f.res, p);
+    f.ch = ac_auth_challenges(&f.conf, &f.req, &f.res, p);
     assert_string_equal(chal(&f), "Bearer realm=\"API\", error="
                         "\"insufficient_scope\", scope=\"admin write\"");
 }

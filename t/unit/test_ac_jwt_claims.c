@@ -5,6 +5,8 @@
  * by threads, status texts.  Algorithms and keys are in test_ac_jwt.c.
  */
 #include "ac_test.h"
+#include "ac_identity.h"
+#include <jansson.h>
 #include "jwt_sign.h"
 
 #include <apr_thread_proc.h>
@@ -230,25 +232,28 @@ static void claim_matches(void **state)
     apr_pool_t *p = *state;
     signer s = hs("HS256", secret);
     ac_jwt_keyset *ks = jwks(p, oct_jwk(p, secret, "h", ""));
+    ac_identity id = { 0 };
     ac_jwt out;
 
     assert_int_equal(run(p, ks, NULL, tok(p, &s, NULL,
         "{\"sub\":\"alice\",\"groups\":[\"dev\",\"ops\",7],\"lvl\":3,"
         "\"ok\":true,\"obj\":{\"dev\":1}}"), &out), AC_JWT_OK);
-    assert_true(ac_jwt_claim_matches(&out, "sub", "alice"));
-    assert_false(ac_jwt_claim_matches(&out, "sub", "Alice"));
-    assert_false(ac_jwt_claim_matches(&out, "sub", "alic"));
-    assert_false(ac_jwt_claim_matches(&out, "SUB", "alice"));
-    assert_true(ac_jwt_claim_matches(&out, "groups", "ops"));
-    assert_true(ac_jwt_claim_matches(&out, "groups", "7"));
-    assert_false(ac_jwt_claim_matches(&out, "groups", "dev ops"));
-    assert_false(ac_jwt_claim_matches(&out, "groups", "qa"));
-    assert_true(ac_jwt_claim_matches(&out, "lvl", "3"));
-    assert_true(ac_jwt_claim_matches(&out, "ok", "true"));
-    assert_false(ac_jwt_claim_matches(&out, "obj", "dev"));
-    assert_false(ac_jwt_claim_matches(&out, "missing", ""));
-    memset(&out, 0, sizeof(out));
-    assert_false(ac_jwt_claim_matches(&out, "sub", "alice"));
+    id.claims_json = json_dumps(out.json, JSON_COMPACT);
+    assert_true(ac_identity_claim_matches(&id, "sub", "alice", p));
+    assert_false(ac_identity_claim_matches(&id, "sub", "Alice", p));
+    assert_false(ac_identity_claim_matches(&id, "sub", "alic", p));
+    assert_false(ac_identity_claim_matches(&id, "SUB", "alice", p));
+    assert_true(ac_identity_claim_matches(&id, "groups", "ops", p));
+    assert_true(ac_identity_claim_matches(&id, "groups", "7", p));
+    assert_false(ac_identity_claim_matches(&id, "groups", "dev ops", p));
+    assert_false(ac_identity_claim_matches(&id, "groups", "qa", p));
+    assert_true(ac_identity_claim_matches(&id, "lvl", "3", p));
+    assert_true(ac_identity_claim_matches(&id, "ok", "true", p));
+    assert_false(ac_identity_claim_matches(&id, "obj", "dev", p));
+    assert_false(ac_identity_claim_matches(&id, "missing", "", p));
+    free((char *)id.claims_json);
+    memset(&id, 0, sizeof(id));
+    assert_false(ac_identity_claim_matches(&id, "sub", "alice", p));
 }
 
 /* One keyset read by several threads at once. */

@@ -1,0 +1,25 @@
+/* Licensed under the Apache License, Version 2.0 (see LICENSE). */
+#include "ac_defaults.h"
+
+const ac_defaults ac_default = {
+    /* general */
+    "Digest Bearer Basic",              /* schemes                      */
+    1,                                  /* charset UTF-8                */
+    APR_USEC_PER_SEC * 300,             /* credential cache             */
+    1048576,                            /* largest body read: 1 MiB     */
+    /* Digest */
+    "SHA-256 MD5",                      /* one challenge each, in order */
+    1, 0,                               /* qop auth, not auth-int       */
+    0,                                  /* userhash Off                 */
+    APR_USEC_PER_SEC * 300,             /* nonce lifetime               */
+    1,                                  /* replay check On              */
+    /* Bearer */
+    APR_USEC_PER_SEC * 60,              /* leeway                       */
+    1,                                  /* exp required                 */
+    "sub",                              /* user claim                   */
+    AC_TRANSPORT_HEADER,
+    /* back-ends */
+    "default",                          /* APR-util's DBM type          */
+    APR_USEC_PER_SEC * 5,               /* LDAP: one lookup, at most    */
+    "member uniqueMember",
+};

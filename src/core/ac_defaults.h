@@ -1,0 +1,44 @@
+/* Licensed under the Apache License, Version 2.0 (see LICENSE). */
+/*
+ * Every default of the module's settings, in one table (as mod_md keeps
+ * its defaults): a setting that no section gives takes its value from
+ * here, and docs/directives.md documents these values.  The schemes and
+ * back-ends apply them when a place is built (ac_scheme.conf_finish and
+ * ac_backend_kind.make), the glue for its own general settings.
+ */
+#ifndef AC_DEFAULTS_H
+#define AC_DEFAULTS_H
+
+#include <apr_time.h>
+
+typedef struct {
+    /* general */
+    const char *schemes;                /* AuthType Challenge           */
+    int charset_utf8;                   /* AuthChallengeCharset UTF-8   */
+    apr_interval_time_t cred_cache;     /* AuthChallengeCredentialCache */
+    apr_off_t max_body;                 /* AuthChallengeDigestMaxBody   */
+    /* Digest (RFC 7616) */
+    const char *digest_algorithms;
+    int qop_auth, qop_auth_int;
+    int userhash;
+    apr_interval_time_t nonce_lifetime;
+    int replay_check;
+    /* Bearer (RFC 6750) */
+    apr_interval_time_t leeway;
+    int require_exp;
+    const char *user_claim;
+    int transport;                      /* AC_TRANSPORT_* bits          */
+    /* back-ends */
+    const char *dbm_type;
+    apr_interval_time_t ldap_timeout;
+    const char *ldap_group_attrs;
+} ac_defaults;
+
+/* Where a Bearer token may come from (RFC 6750 §2). */
+#define AC_TRANSPORT_HEADER 1
+#define AC_TRANSPORT_BODY   2
+#define AC_TRANSPORT_QUERY  4
+
+extern const ac_defaults ac_default;
+
+#endif
