@@ -15,6 +15,7 @@ use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
 use ACJWT qw(:all);
 use ACBearer qw(:all);
+use ACAuthParam qw(challenge_params);
 
 plan tests => 100;
 

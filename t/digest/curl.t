@@ -12,6 +12,7 @@ use lib "$FindBin::Bin/../lib";
 use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
 use ACDigest qw(:all);
+use ACAuthParam qw(parse_params);
 
 plan tests => 24;
 

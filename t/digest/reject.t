@@ -13,6 +13,7 @@ use lib "$FindBin::Bin/../lib";
 use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
 use ACDigest qw(:all);
+use ACAuthParam qw(parse_params);
 use Time::HiRes ();
 
 plan tests => 59;
