@@ -16,6 +16,8 @@ use Time::HiRes qw(time sleep);
 use Digest::SHA qw(sha256_hex sha512256_hex);
 use Digest::MD5 qw(md5_hex);
 use ACTest qw(:all);
+use ACJWT qw(jwt);
+use ACAuthParam qw(parse_params);
 use HardTest;
 
 plan tests => 79;
@@ -144,7 +146,8 @@ SKIP: {
        'digest success: AC01003 at debug') or diag(join "\n", @l);
     ok(!(grep { /\[authchallenge:info\]/ } @l), 'digest success: no info');
     my ($info) = headers_named($r, 'Authentication-Info');
-    push @secrets, $1 if ($info // '') =~ /rspauth="([^"]+)"/;
+    my $rspauth = parse_params($info // '')->{rspauth};
+    push @secrets, $rspauth if defined $rspauth && length $rspauth;
 
     $m = error_log_mark();
     $r = from($C, $hp, 'GET', $dpath, Authorization => $v);
@@ -205,8 +208,9 @@ SKIP: {
     my $now = int time;
 
     my $m = error_log_mark();
-    my $tok = jwt($hdr, qq({"sub":"tess","exp":@{[$now + 600]}}),
-                  'another-key-of-32-bytes-or-more!!');
+    my $tok = jwt(raw_header => $hdr,
+                  claims => qq({"sub":"tess","exp":@{[$now + 600]}}),
+                  secret => 'another-key-of-32-bytes-or-more!!');
     push @secrets, $tok;
     my $r = from($C, $hp, 'GET', $bpath, Authorization => "Bearer $tok");
     failure_logged(name => 'bearer bad signature', mark => $m, resp => $r,
@@ -214,7 +218,9 @@ SKIP: {
                    reason => qr/signature/);
 
     $m = error_log_mark();
-    $tok = jwt($hdr, qq({"sub":"tess","exp":@{[$now - 3600]}}), $key);
+    $tok = jwt(raw_header => $hdr,
+               claims => qq({"sub":"tess","exp":@{[$now - 3600]}}),
+               secret => $key);
     push @secrets, $tok;
     $r = from($C, $hp, 'GET', $bpath, Authorization => "Bearer $tok");
     is($r->{status}, 401, 'bearer expired: 401');
@@ -237,7 +243,9 @@ SKIP: {
                    reason => qr/bad request/);
 
     $m = error_log_mark();
-    $tok = jwt($hdr, qq({"sub":"tess","exp":@{[$now + 600]}}), $key);
+    $tok = jwt(raw_header => $hdr,
+               claims => qq({"sub":"tess","exp":@{[$now + 600]}}),
+               secret => $key);
     push @secrets, $tok, (split /\./, $tok)[2];
     $r = from($C, $hp, 'GET', $bpath, Authorization => "Bearer $tok");
     is($r->{status}, 200, 'bearer success: 200');

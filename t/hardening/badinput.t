@@ -18,6 +18,7 @@ use lib "$FindBin::Bin/../lib", $FindBin::Bin;
 use Apache::Test qw(-withtestmore);
 use Time::HiRes qw(time sleep);
 use ACTest qw(:all);
+use ACJWT qw(jwt b64url);
 use HardTest;
 
 my %HP = (main => hostport(), big => hostport('hard_big'));
@@ -78,8 +79,9 @@ sub extra_params { return map { "x$_=v$_" } 1 .. shift }
 # Bearer
 my $H256 = '{"alg":"HS256","typ":"JWT"}';
 my $exp = int(time) + 600;
-sub tok { my $t = jwt($_[0] // $H256, $_[1] // qq({"sub":"tess","exp":$exp}),
-                      $key // 'k' x 32); push @secrets, $t; return $t }
+sub tok { my $t = jwt(raw_header => $_[0] // $H256,
+                      claims => $_[1] // qq({"sub":"tess","exp":$exp}),
+                      secret => $key // 'k' x 32); push @secrets, $t; return $t }
 sub unsigned { return b64url($_[0]) . '.' . b64url($_[1]) . '.c2ln' }
 
 # A form POST with access_token (transport "body").

@@ -20,6 +20,7 @@ use lib "$FindBin::Bin/../lib", $FindBin::Bin;
 use Apache::Test qw(-withtestmore);
 use Time::HiRes qw(time sleep);
 use ACTest qw(:all);
+use ACJWT qw(jwt);
 use HardTest;
 
 plan tests => 53;
@@ -136,12 +137,13 @@ SKIP: {
 # ------------------------------------------------ Bearer, 1 in 5 s
 my $B = '127.0.0.15';
 my $bpath = '/hardening/bearer-limit/ok.txt';
-my $good_tok = $key && jwt('{"alg":"HS256","typ":"JWT"}',
-                           '{"sub":"tess","exp":' . (time() + 600) . '}',
-                           $key);
-my $bad_tok = jwt('{"alg":"HS256","typ":"JWT"}',
-                  '{"sub":"tess","exp":' . (time() + 600) . '}',
-                  'not-the-key-but-32-bytes-long-xx');
+my $good_tok = $key && jwt(raw_header => '{"alg":"HS256","typ":"JWT"}',
+                           claims => '{"sub":"tess","exp":'
+                                     . (time() + 600) . '}',
+                           secret => $key);
+my $bad_tok = jwt(raw_header => '{"alg":"HS256","typ":"JWT"}',
+                  claims => '{"sub":"tess","exp":' . (time() + 600) . '}',
+                  secret => 'not-the-key-but-32-bytes-long-xx');
 SKIP: {
     skip 'no HS256 key: t/hardening/setup.sh did not run', 5
         unless $key;
