@@ -7,10 +7,10 @@ use strict;
 use warnings FATAL => 'all';
 
 use FindBin;
-use lib "$FindBin::Bin/../lib", "$FindBin::Bin";
+use lib "$FindBin::Bin/../lib";
 use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
-use ChalFix qw(:all);
+use ACChallenge qw(:all);
 use LWP::UserAgent ();
 
 plan tests => 31;

@@ -9,10 +9,12 @@ use strict;
 use warnings FATAL => 'all';
 
 use FindBin;
-use lib "$FindBin::Bin/../lib", "$FindBin::Bin/../challenge";
+use lib "$FindBin::Bin/../lib";
 use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
-use ChalFix qw(:all);
+use ACChallenge qw(:all);
+use ACDigest qw(authorize);
+use ACAuthParam qw(parse_challenges);
 
 plan tests => 54;
 
@@ -157,8 +159,9 @@ for my $how (['Basic'], ['Digest', '--proxy-digest'],
     my $r = read_response($s, 'CONNECT');
     my ($chal) = headers_named($r, 'Proxy-Authenticate');
     close $s;
-    my $cred = digest_auth(chal => $chal, method => 'CONNECT',
-                           uri => $origin, user => 'pat', pass => $CU{pat});
+    my ($cred) = authorize(chal => parse_challenges($chal)->[0],
+                           method => 'CONNECT', uri => $origin,
+                           user => 'pat', pass => $CU{pat});
     $s = raw_connect($proxy);
     print $s "CONNECT $origin HTTP/1.1\r\nHost: $origin\r\n"
            . "Proxy-Authorization: $cred\r\n\r\n";
