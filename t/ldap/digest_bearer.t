@@ -14,8 +14,7 @@ use lib "$FindBin::Bin/../lib";
 use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
 use ACLdap qw(:all);
-use Digest::MD5 qw(md5_hex);
-use Digest::SHA qw(sha256_hex sha512256_hex);
+use ACDigest qw(digest_challenges pick authorize);
 
 plan tests => 50, need { 'slapd started by t/ldap/start-for-tests.sh'
                          => \&have_ldap };
@@ -26,53 +25,25 @@ my %U = %LDAP_USERS;
 my $joerg = "j\xc3\xb6rg";
 my @responses;          # Digest responses sent: never in the log either
 
-my %H = ('MD5' => \&md5_hex, 'SHA-256' => \&sha256_hex,
-         'SHA-512-256' => \&sha512256_hex);
-
-# The Digest challenges of a 401, in order: [{ param => value }, ...].
+# The params of the Digest challenges of a 401, in order:
+# [{ param => value }, ...].
 sub challenges {
-    my $r = shift;
-    my @c;
-    for my $v (headers_named($r, 'WWW-Authenticate')) {
-        next unless $v =~ s/^Digest\s+//i;
-        my %p;
-        while ($v =~ /\G\s*([\w*-]+)=(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?/gc) {
-            $p{ lc $1 } = defined $2 ? $2 : $3;
-        }
-        push @c, \%p;
-    }
-    return @c;
+    return map { $_->{params} }
+           @{ digest_challenges(shift, 'WWW-Authenticate') };
 }
 
-# Our own Digest client: fetch a challenge for $alg, answer it.
-# %o: userhash => 1 (send H(user:realm)), star => 1 (username*=).
+# Our own Digest client (t/lib/ACDigest.pm): fetch a challenge for $alg,
+# answer it.  %o: userhash => 1 (send H(user:realm)), star => 1
+# (username*=).
 sub digest_get {
     my ($path, $user, $pass, $alg, %o) = @_;
-    my ($c) = grep { ($_->{algorithm} // 'MD5') eq $alg }
-              challenges(req($hp, 'GET', $path));
+    my $c = pick(digest_challenges(req($hp, 'GET', $path),
+                                   'WWW-Authenticate'), $alg);
     return { status => 'no ' . $alg . ' challenge' } unless $c;
-    my $h = $H{$alg};
-    my ($realm, $nonce) = @$c{qw(realm nonce)};
-    my ($nc, $cnonce) = ('00000001', 'c' . int(rand(1e9)));
-    my $ha1 = $h->("$user:$realm:$pass");
-    my $resp = $h->(join ':', $ha1, $nonce, $nc, $cnonce, 'auth',
-                    $h->("GET:$path"));
-    push @responses, $resp;
-    my $name;
-    if ($o{userhash}) {
-        $name = 'username="' . $h->("$user:$realm") . '", userhash=true';
-    }
-    elsif ($o{star}) {
-        (my $pct = $user) =~ s/([^A-Za-z0-9._~-])/sprintf '%%%02X', ord $1/ge;
-        $name = "username*=UTF-8''$pct";
-    }
-    else {
-        $name = qq(username="$user");
-    }
-    my $a = qq(Digest $name, realm="$realm", nonce="$nonce", )
-          . qq(uri="$path", algorithm=$alg, response="$resp", qop=auth, )
-          . qq(nc=$nc, cnonce="$cnonce");
-    $a .= qq(, opaque="$c->{opaque}") if defined $c->{opaque};
+    my ($a, $st) = authorize(chal => $c, uri => $path, user => $user,
+                             pass => $pass, alg => $alg,
+                             userhash => $o{userhash}, ext => $o{star});
+    push @responses, $st->{response};
     return req($hp, 'GET', $path, Authorization => $a);
 }
 
