@@ -2,7 +2,7 @@
 #
 # Fixtures of the AuthType Challenge areas (t/conf/challenge.conf.in,
 # t/conf/clients.conf.in), shared by t/challenge/*.t, t/clients/*.t and
-# t/fwdproxy/*.t.
+# t/proxy/challenge.t and t/proxy/stacked.t.
 #
 #   use ACChallenge qw(:all);
 #
