@@ -1,9 +1,10 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# Audit log (SPEC 11): every failed attempt is ONE info line tagged AC +
-# five digits with the client address, the scheme, the user when known
-# and a reason; success at debug (AC01003); no password, token, Digest
-# response or HA1 anywhere in error_log (authchallenge runs at trace8,
+# Audit log (docs/operations.md, "Log lines"; docs/security.md, "What is
+# logged"): every failed attempt is ONE info line tagged AC + five digits
+# with the client address, the scheme, the user when known and a reason;
+# success at debug (AC01003); no password, token, Digest response or HA1
+# anywhere in error_log (authchallenge runs at trace8,
 # t/conf/00-load.conf.in).  Requests come from 127.0.0.21 so that the
 # address in the line is ours and not a default.
 use strict;
@@ -230,8 +231,8 @@ SKIP: {
     is(scalar @info, 1, 'bearer expired: one info line');
     like($info[0] // '', qr/AC\d{5}: client \Q$C\E scheme Bearer\b.*expired/,
          'bearer expired: client, scheme, reason');
-    # The signature verified, so the token's user is known (SPEC 11:
-    # "user when known"); see BUGS.md.
+    # The signature verified, so the token's user is known
+    # (docs/operations.md, AC01001: "user when known").
     like($info[0] // '', qr/ user "tess"/,
          'bearer expired (signature good): names the user');
     diag('logged: ' . (($info[0] // '') =~ s/.*?(AC\d{5})/$1/r));

@@ -1,13 +1,13 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# AuthChallengeFailureLimit (SPEC 11): failed credential checks counted
-# per client address in a fixed window from the first failure; at
-# `count` failures every further attempt WITH credentials gets 429 and
-# Retry-After (seconds left); no credentials → the challenge, not
-# counted; other addresses unaffected; places without a limit never 429;
-# the window passes → the right password works again.  Origin (401),
-# forward proxy (407), Digest and Bearer failures; one AC01007 info line
-# per 429.
+# AuthChallengeFailureLimit (docs/operations.md, "Failure limit"; RFC 6585
+# for 429): failed credential checks counted per client address in a fixed
+# window from the first failure; at `count` failures every further attempt
+# WITH credentials gets 429 and Retry-After (seconds left); no credentials
+# → the challenge, not counted; other addresses unaffected; places without
+# a limit never 429; the window passes → the right password works again.
+# Origin (401), forward proxy (407), Digest and Bearer failures; one
+# AC01007 info line per 429.
 #
 # The counters are per address and shared by all limited places, so
 # each scenario talks from its own loopback address.  All scenarios are

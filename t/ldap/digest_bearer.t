@@ -1,11 +1,12 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
 # Digest and opaque Bearer tokens over LDAP against a real slapd
-# (SPEC 4, 5, 9): HA1 values from acDigestHA1 (SHA-256 first by
-# default, MD5 first, SHA-512-256 with our own client since curl 7.88
-# gets it wrong), userhash via acUserhash (curl and our own client),
-# username* for a UTF-8 user; Bearer tokens from acBearerToken: a good
-# one, an unknown one, an expired one, scopes.  No secret in error_log.
+# (docs/ldap.md, "Digest, userhash and tokens in LDAP"): HA1 values from
+# acDigestHA1 (SHA-256 first by default, MD5 first, SHA-512-256 with our
+# own client since curl 7.88 gets it wrong), userhash via acUserhash (curl
+# and our own client), username* for a UTF-8 user; Bearer tokens from
+# acBearerToken: a good one, an unknown one, an expired one, scopes.  No
+# secret in error_log.
 use strict;
 use warnings FATAL => 'all';
 
@@ -47,7 +48,7 @@ sub digest_get {
     return req($hp, 'GET', $path, Authorization => $a);
 }
 
-# ------------------------------------------------ Digest (SPEC 4, 9)
+# ------------------------------------------------ Digest (docs/ldap.md)
 {
     my $p = '/ldap/digest/ok.txt';
     my $r = req($hp, 'GET', $p);
@@ -119,7 +120,8 @@ sub digest_get {
        'plain username still accepted with userhash On');
 }
 
-# ------------------------------------------------ opaque Bearer (SPEC 5, 9)
+# ------------------------------------------------ opaque Bearer
+# (docs/ldap.md)
 sub bearer_401 {
     my ($r, $what, $want_error) = @_;
     is($r->{status}, 401, "$what: 401");
@@ -170,7 +172,8 @@ sub bearer_401 {
          'bob-token-1: insufficient_scope, scope="write"');
 }
 
-# ------------------------------------------------ secrets (SPEC 5, 10)
+# ------------------------------------------------ secrets
+# (docs/security.md, "What is logged")
 {
     my $log = error_log_since($start_mark);
     my @found = grep { index($log, $_) >= 0 } @LDAP_SECRETS, @responses;

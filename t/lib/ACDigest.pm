@@ -194,8 +194,8 @@ sub authorize {
                     body => $body, response => $resp });
 }
 
-# rspauth (RFC 7616 §3.5, SPEC §4): H(HA1 ":" nonce ":" nc ":" cnonce
-# ":" qop ":" H(":" uri [":" H(request body)])).
+# rspauth (RFC 7616 §3.5, docs/digest.md): H(HA1 ":" nonce ":" nc ":"
+# cnonce ":" qop ":" H(":" uri [":" H(request body)])).
 sub rspauth_ok {
     my ($st, $info) = @_;
     return 0 unless defined $info;

@@ -1,10 +1,10 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# The forward proxy (SPEC 7, auto mode) with curl as the client:
-# <Proxy "*"> protected with AuthType Challenge (Digest Basic).  Plain
-# GET with Basic, Digest (Proxy-Authentication-Info) and --proxy-anyauth,
-# POST bodies through the proxy, CONNECT tunnels with Basic and Digest
-# (uri host:port), 407 + Proxy-Authenticate without credentials.
+# The forward proxy (docs/proxy.md, auto mode) with curl as the client:
+# <Proxy "*"> protected with AuthType Challenge (Digest Basic).  Plain GET
+# with Basic, Digest (Proxy-Authentication-Info) and --proxy-anyauth, POST
+# bodies through the proxy, CONNECT tunnels with Basic and Digest (uri
+# host:port), 407 + Proxy-Authenticate without credentials.
 use strict;
 use warnings FATAL => 'all';
 

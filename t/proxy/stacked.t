@@ -1,6 +1,6 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# Proxy and origin authentication together (SPEC 7), reverse proxy
+# Proxy and origin authentication together (docs/proxy.md), reverse proxy
 # (origin semantics) and the forced modes:
 #  - curl through the Challenge proxy (user pat, proxy.db) to an origin
 #    area that wants its own user (olga, origin.db): Basic and Digest on
