@@ -1,9 +1,10 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# Opaque Bearer tokens in DBM (SPEC 5, 8): issued with htchallenge -T
-# while the server runs; accepted, scoped, unknown, expired, revoked
-# with htchallenge -D (at once without the credential cache, only after
-# the TTL with it); curl --oauth2-bearer; no token in error_log.
+# Opaque Bearer tokens in DBM (docs/bearer.md, "Opaque tokens for service
+# accounts"): issued with htchallenge -T while the server runs; accepted,
+# scoped, unknown, expired, revoked with htchallenge -D (at once without
+# the credential cache, only after the TTL with it); curl --oauth2-bearer;
+# no token in error_log.
 use strict;
 use warnings FATAL => 'all';
 

@@ -2,8 +2,8 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
 # make bench: throughput of mod_authchallenge side by side with httpd's
-# own modules, as a ratio to an unauthenticated static file (DESIGN.md,
-# "Benchmark method").  One httpd (mpm_event) with every row on its own
+# own modules, as a ratio to an unauthenticated static file
+# (docs/performance.md, "Measuring").  One httpd (mpm_event) with every row on its own
 # <Location>, a throw-away slapd for the LDAP rows, wrk for the load.
 # Writes t/bench/results.md and t/bench/bench.png.
 #
@@ -22,7 +22,8 @@
 # warm-up), BENCH_ROWS (regex: run only matching "table label cN" rows),
 # BENCH_LOGLEVEL (warn), BENCH_PIN (1: httpd on CPU 0, wrk on CPU 1, so
 # that req/s is one CPU's worth of httpd; default: both share the
-# machine, as DESIGN.md's method has it), BUILDDIR (build).  wrk's reports: var/wrk/.  Exits non-zero when a row failed.
+# machine, as docs/performance.md's method has it), BUILDDIR (build).
+# wrk's reports: var/wrk/.  Exits non-zero when a row failed.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)

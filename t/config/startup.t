@@ -1,11 +1,11 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# Start-up and configuration errors.  DBM type errors (SPEC 8): a wrong
-# AuthChallengeDBMType gives a start-up or log message that says so,
-# never a bare 500.  Bad directive values stop httpd with a message
-# naming the directive.  Each case runs its own throw-away httpd
-# (t/var/httpd-*), since a start-up failure would take the shared
-# server down.
+# Start-up and configuration errors.  DBM type errors (docs/directives.md,
+# AuthChallengeDBMType): a wrong AuthChallengeDBMType gives a start-up or
+# log message that says so, never a bare 500.  Bad directive values stop
+# httpd with a message naming the directive.  Each case runs its own
+# throw-away httpd (t/var/httpd-*), since a start-up failure would take
+# the shared server down.
 use strict;
 use warnings FATAL => 'all';
 

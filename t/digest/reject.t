@@ -1,10 +1,10 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# Digest refusals (SPEC 4): wrong password, replays (also across httpd
-# children: the nc window lives in the shared cache), out-of-order nc,
-# forged / expired nonces (stale=true), malformed credentials (400),
-# every "not offered" case (401), and nextnonce past half the lifetime.
-# The two nonce-lifetime cases share one wait of ~3 s.
+# Digest refusals (RFC 7616; docs/digest.md): wrong password, replays
+# (also across httpd children: the nc window lives in the shared cache),
+# out-of-order nc, forged / expired nonces (stale=true), malformed
+# credentials (400), every "not offered" case (401), and nextnonce past
+# half the lifetime.  The two nonce-lifetime cases share one wait of ~3 s.
 use strict;
 use warnings FATAL => 'all';
 
@@ -13,6 +13,7 @@ use lib "$FindBin::Bin/../lib";
 use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
 use ACDigest qw(:all);
+use ACAuthParam qw(parse_params);
 use Time::HiRes ();
 
 plan tests => 59;

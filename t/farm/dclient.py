@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
-"""A tiny RFC 7616 Digest client for the farm tests (t/farm/run.sh).
+"""The farm tests' HTTP client (t/farm/run.sh); its Digest answers come
+from the suite's Python Digest client, t/lib/acdigest.py (RFC 7616).
 
   dclient.py challenge URL STATE
       GET URL without credentials, expect 401, keep the first SHA-256
@@ -21,27 +22,19 @@ where rspauth is checked against Authentication-Info when present.
 SRC_IP binds the client socket (127.0.0.2 is another client on loopback).
 """
 import base64
-import hashlib
 import http.client
 import json
 import os
-import re
 import sys
 import threading
 import urllib.parse
 
-PARAM = re.compile(r'\s*([A-Za-z0-9_*-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^,\s]+)'
-                   r'\s*,?')
-
-
-def parse_params(text):
-    out = {}
-    for m in PARAM.finditer(text):
-        v = m.group(2)
-        if v.startswith('"'):
-            v = re.sub(r'\\(.)', r'\1', v[1:-1])
-        out[m.group(1).lower()] = v
-    return out
+# The suite's Python Digest client, t/lib/acdigest.py, found from here
+# whatever the working directory.
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..', 'lib'))
+import acdigest  # noqa: E402
 
 
 def request(url, headers=None, src=None):
@@ -57,19 +50,12 @@ def request(url, headers=None, src=None):
     return resp, path
 
 
-def h(s):
-    return hashlib.sha256(s.encode()).hexdigest()
-
-
 def challenge(url, state):
     resp, _ = request(url)
     if resp.status != 401:
         print('%d - -' % resp.status)
         return 1
-    for value in resp.msg.get_all('WWW-Authenticate') or []:
-        if not value.lower().startswith('digest '):
-            continue
-        p = parse_params(value[7:])
+    for p in acdigest.challenges(resp.msg.get_all('WWW-Authenticate') or []):
         if p.get('algorithm', 'MD5').upper() != 'SHA-256':
             continue
         p['cnonce'] = base64.b16encode(os.urandom(8)).decode().lower()
@@ -81,18 +67,9 @@ def challenge(url, state):
     return 1
 
 
-def authorization(c, uri, user, password, nc):
-    ncs = '%08x' % int(nc)
-    ha1 = h('%s:%s:%s' % (user, c['realm'], password))
-    ha2 = h('GET:%s' % uri)
-    resp_hash = h(':'.join([ha1, c['nonce'], ncs, c['cnonce'], 'auth',
-                            ha2]))
-    auth = ('Digest username="%s", realm="%s", nonce="%s", uri="%s", '
-            'algorithm=SHA-256, qop=auth, nc=%s, cnonce="%s", '
-            'response="%s", opaque="%s"'
-            % (user, c['realm'], c['nonce'], uri, ncs, c['cnonce'],
-               resp_hash, c['opaque']))
-    return auth, ha1, ncs
+def answer(c, uri, user, password):
+    """The answers to the challenge kept in state c (its cnonce too)."""
+    return acdigest.Answer(c, user, password, uri, c['cnonce'])
 
 
 def digest(url, state, user, password, nc, src=None):
@@ -100,15 +77,13 @@ def digest(url, state, user, password, nc, src=None):
         c = json.load(f)
     u = urllib.parse.urlsplit(url)
     uri = u.path + ('?' + u.query if u.query else '')
-    auth, ha1, ncs = authorization(c, uri, user, password, nc)
-    resp, _ = request(url, {'Authorization': auth}, src)
+    a = answer(c, uri, user, password)
+    resp, _ = request(url, {'Authorization': a.value(int(nc))}, src)
     info = resp.getheader('Authentication-Info')
     ok = '-'
     if info:
-        p = parse_params(info)
-        want = h(':'.join([ha1, c['nonce'], ncs, c['cnonce'], 'auth',
-                           h(':' + uri)]))
-        ok = 'ok' if p.get('rspauth') == want else 'bad'
+        p = acdigest.parse_params(info)
+        ok = 'ok' if p.get('rspauth') == a.rspauth(int(nc)) else 'bad'
     print('%d %s %s' % (resp.status, resp.getheader('Retry-After') or '-',
                         ok))
     return 0
@@ -133,8 +108,8 @@ def race(url1, url2, state, user, password, first, n):
             conn.close()
         ts = []
         for i, url in enumerate((url1, url2)):
-            auth = authorization(c, urllib.parse.urlsplit(url).path, user,
-                                 password, nc)[0]
+            auth = answer(c, urllib.parse.urlsplit(url).path, user,
+                          password).value(nc)
             ts.append(threading.Thread(target=send, args=(i, url, auth)))
         for t in ts:
             t.start()

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# Farm tests (SPEC §4, §10, §11): two httpd servers A and B sharing one
-# secret file and one cache (memcached, then redis) on loopback.
+# Farm tests (docs/operations.md, "Running a farm"): two httpd servers A
+# and B sharing one secret file and one cache (memcached, then redis) on
+# loopback.
 #
 #   t/farm/run.sh            (make farm-test; needs make module htchallenge)
 #

@@ -1,11 +1,11 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# The directory down (SPEC 9): slapd stopped, then SIGSTOPped (accepts
-# connections, never answers).  Every lookup → 500 within
-# AuthChallengeLDAPTimeout (2 s in /ldap/outage/, cache Off), never 401;
-# one error-level AC01004 line per outage per process, with the reason;
-# back up → 200 without restarting httpd, and an AC01010 notice.
-# slapd is always left running for the next test file.
+# The directory down (docs/ldap.md, "When the directory is down"): slapd
+# stopped, then SIGSTOPped (accepts connections, never answers).  Every
+# lookup → 500 within AuthChallengeLDAPTimeout (2 s in /ldap/outage/,
+# cache Off), never 401; one error-level AC01004 line per outage per
+# process, with the reason; back up → 200 without restarting httpd, and an
+# AC01010 notice.  slapd is always left running for the next test file.
 use strict;
 use warnings FATAL => 'all';
 

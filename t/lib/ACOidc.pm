@@ -1,7 +1,9 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# A real OAuth 2.0 authorization server for the tests of SPEC sections 15
-# and 16: t/oidc/server.mjs (node-oidc-provider) and the clients of
+# A real OAuth 2.0 authorization server for the tests of the module as an
+# RFC 9068 resource server (RFC 8414, RFC 7662, RFC 9470) and of
+# sender-constrained tokens (RFC 9449 DPoP, RFC 8705 mTLS):
+# t/oidc/server.mjs (node-oidc-provider) and the clients of
 # t/oidc/client.mjs (oauth4webapi; jose for hand-made JWTs).  Needs node
 # and t/oidc/node_modules (make oidc-deps).  Works without Apache-Test
 # (t/oidc/harness.t).  See t/oidc/README.md.

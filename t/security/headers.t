@@ -21,7 +21,7 @@ use lib "$FindBin::Bin/../lib";
 use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
 use ACJWT qw(jwt claims);
-use ACBearer qw(challenge_params);
+use ACAuthParam qw(challenge_params);
 
 plan tests => 32;
 

@@ -1,18 +1,20 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# The forward proxy (SPEC 7, auto mode) with curl as the client:
-# <Proxy "*"> protected with AuthType Challenge (Digest Basic).  Plain
-# GET with Basic, Digest (Proxy-Authentication-Info) and --proxy-anyauth,
-# POST bodies through the proxy, CONNECT tunnels with Basic and Digest
-# (uri host:port), 407 + Proxy-Authenticate without credentials.
+# The forward proxy (docs/proxy.md, auto mode) with curl as the client:
+# <Proxy "*"> protected with AuthType Challenge (Digest Basic).  Plain GET
+# with Basic, Digest (Proxy-Authentication-Info) and --proxy-anyauth, POST
+# bodies through the proxy, CONNECT tunnels with Basic and Digest (uri
+# host:port), 407 + Proxy-Authenticate without credentials.
 use strict;
 use warnings FATAL => 'all';
 
 use FindBin;
-use lib "$FindBin::Bin/../lib", "$FindBin::Bin/../challenge";
+use lib "$FindBin::Bin/../lib";
 use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
-use ChalFix qw(:all);
+use ACChallenge qw(:all);
+use ACDigest qw(authorize);
+use ACAuthParam qw(parse_challenges);
 
 plan tests => 54;
 
@@ -157,8 +159,9 @@ for my $how (['Basic'], ['Digest', '--proxy-digest'],
     my $r = read_response($s, 'CONNECT');
     my ($chal) = headers_named($r, 'Proxy-Authenticate');
     close $s;
-    my $cred = digest_auth(chal => $chal, method => 'CONNECT',
-                           uri => $origin, user => 'pat', pass => $CU{pat});
+    my ($cred) = authorize(chal => parse_challenges($chal)->[0],
+                           method => 'CONNECT', uri => $origin,
+                           user => 'pat', pass => $CU{pat});
     $s = raw_connect($proxy);
     print $s "CONNECT $origin HTTP/1.1\r\nHost: $origin\r\n"
            . "Proxy-Authorization: $cred\r\n\r\n";

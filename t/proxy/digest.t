@@ -1,11 +1,11 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# Digest on a forward proxy (SPEC 4 and 7): <VirtualHost digest_proxy>
-# with ProxyRequests On and <Proxy "*"> Digest; upstream is
-# <VirtualHost digest_origin>.  407 + Proxy-Authenticate, credentials
-# in Proxy-Authorization, Proxy-Authentication-Info with rspauth, uri in
-# path or absolute form, CONNECT with uri host:port (our client and
-# curl -p), and Proxy-Authorization never forwarded upstream.
+# Digest on a forward proxy (docs/digest.md, docs/proxy.md): <VirtualHost
+# digest_proxy> with ProxyRequests On and <Proxy "*"> Digest; upstream is
+# <VirtualHost digest_origin>.  407 + Proxy-Authenticate, credentials in
+# Proxy-Authorization, Proxy-Authentication-Info with rspauth, uri in path
+# or absolute form, CONNECT with uri host:port (our client and curl -p),
+# and Proxy-Authorization never forwarded upstream.
 use strict;
 use warnings FATAL => 'all';
 
@@ -145,7 +145,7 @@ my $c = pick(digest_challenges($r, $PA), 'SHA-256');
     $r = read_response($s, 'CONNECT');
     is($r->{status}, 200, 'CONNECT, uri host:port: 200');
     is(header_count($r, $PAI), 0,
-       'CONNECT 200: no Proxy-Authentication-Info (SPEC 4)');
+       'CONNECT 200: no Proxy-Authentication-Info (docs/proxy.md)');
     print $s "GET /ok.txt HTTP/1.1\r\nHost: $origin\r\n"
            . "Connection: close\r\n\r\n";
     my $in = read_response($s, 'GET');

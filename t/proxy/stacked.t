@@ -1,6 +1,6 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# Proxy and origin authentication together (SPEC 7), reverse proxy
+# Proxy and origin authentication together (docs/proxy.md), reverse proxy
 # (origin semantics) and the forced modes:
 #  - curl through the Challenge proxy (user pat, proxy.db) to an origin
 #    area that wants its own user (olga, origin.db): Basic and Digest on
@@ -15,10 +15,12 @@ use strict;
 use warnings FATAL => 'all';
 
 use FindBin;
-use lib "$FindBin::Bin/../lib", "$FindBin::Bin/../challenge";
+use lib "$FindBin::Bin/../lib";
 use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
-use ChalFix qw(:all);
+use ACChallenge qw(:all);
+use ACDigest qw(authorize);
+use ACAuthParam qw(parse_challenges challenge_params);
 
 plan tests => 64;
 
@@ -38,7 +40,8 @@ sub schemes_of {
 }
 sub realms_of {
     my ($r, $name) = @_;
-    return [map { /realm="([^"]*)"/ ? $1 : '' } headers_named($r, $name)];
+    return [map { challenge_params($_)->{realm} // '' }
+            headers_named($r, $name)];
 }
 
 # ------------------------------------------------ stacked proxy + origin
@@ -182,7 +185,7 @@ my $rev = "http://$front/challenge/rev";
     is(req($main, 'GET', '/challenge/pmode/ok.txt',
            'Proxy-Authorization' => 'Bearer ' . bearer_token('pb'))->{status},
        200, 'mode proxy: Bearer in Proxy-Authorization: 200');
-    my $cred = digest_auth(chal => $chal, method => 'GET',
+    my ($cred) = authorize(chal => parse_challenges($chal)->[0],
                            uri => '/challenge/pmode/ok.txt',
                            user => 'chuck', pass => $CU{chuck});
     $r = req($main, 'GET', '/challenge/pmode/ok.txt',
@@ -221,7 +224,7 @@ my $mo = "http://$origin/challenge/modeorigin";
            'Proxy-Authorization' => basic('pat', $CU{pat}))->{status},
        407, 'mode origin: Proxy-Authorization not read: 407');
 
-    my $cred = digest_auth(chal => $chal, method => 'GET',
+    my ($cred) = authorize(chal => parse_challenges($chal)->[0],
                            uri => '/challenge/modeorigin/ok.txt',
                            user => 'chuck', pass => $CU{chuck});
     $r = req($proxy, 'GET', "$mo/ok.txt", Host => $origin,

@@ -1,33 +1,36 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# Fixtures and small clients for t/challenge/*.t and t/fwdproxy/*.t.
+# Fixtures of the AuthType Challenge areas (t/conf/challenge.conf.in,
+# t/conf/clients.conf.in), shared by t/challenge/*.t, t/clients/*.t and
+# t/proxy/challenge.t and t/proxy/stacked.t.
 #
-#   use lib "$FindBin::Bin/../challenge";  use ChalFix qw(:all);
+#   use ACChallenge qw(:all);
 #
 #   make_dbms()          (re)create the three DBM files (idempotent)
 #   %CU                  user => password, per file: $CU{chuck}, ...
-#   jwt_hs256(\%claims)  an HS256 JWT signed with t/var/challenge/hs256.key
+#   $REALM $PREALM $OREALM  the realms of users.db, proxy.db, origin.db
+#   var_dir()            t/var/challenge
+#   jwt_hs256(\%claims)  an HS256 JWT (t/lib/ACJWT.pm) signed with
+#                        t/var/challenge/hs256.key (t/challenge/setup.sh)
 #   bearer_token($sub)   a valid token for $sub (exp in 10 minutes)
-#   digest_auth(%o)      a Digest credential answering challenge $o{chal}
-#                        (method, uri, user, pass, nc, cnonce; the
-#                        algorithm is the challenge's: MD5 or SHA-256)
-#   parse_params($s)     auth-params of one challenge as a hash
 #   secrets()            the passwords, their Basic tokens and every
 #                        Bearer token minted so far (for secrets_in_log)
-package ChalFix;
+#   lwp_codes($resp)     LWP: the status codes of a whole exchange
+#   lwp_sent($resp, [$header])  the header of the last request LWP sent
+#
+# Digest credentials: t/lib/ACDigest.pm; auth-params: t/lib/ACAuthParam.pm.
+package ACChallenge;
 
 use strict;
 use warnings FATAL => 'all';
 
 use Exporter 'import';
-use Digest::SHA qw(hmac_sha256 sha256_hex);
-use Digest::MD5 qw(md5_hex);
-use MIME::Base64 qw(encode_base64url);
+use MIME::Base64 ();
 use ACTest qw(t_dir);
+use ACJWT ();
 
-our @EXPORT_OK = qw(make_dbms jwt_hs256 bearer_token digest_auth
-                    parse_params var_dir secrets lwp_codes lwp_sent %CU
-                    $REALM $PREALM $OREALM);
+our @EXPORT_OK = qw(make_dbms jwt_hs256 bearer_token var_dir secrets
+                    lwp_codes lwp_sent %CU $REALM $PREALM $OREALM);
 our %EXPORT_TAGS = (all => \@EXPORT_OK);
 
 our $REALM  = 'AC Challenge';
@@ -87,22 +90,12 @@ sub _key {
     return $k;
 }
 
-# Minimal JSON for flat claims: strings and integers.
-sub _json {
-    my $h = shift;
-    return '{' . join(',', map {
-        my $v = $h->{$_};
-        "\"$_\":" . ($v =~ /^-?\d+\z/ ? $v : "\"$v\"");
-    } sort keys %$h) . '}';
-}
-
 my @MINTED;
 
 sub jwt_hs256 {
     my $claims = shift;
-    my $in = encode_base64url(_json({ alg => 'HS256', typ => 'JWT' }))
-        . '.' . encode_base64url(_json($claims));
-    my $jwt = $in . '.' . encode_base64url(hmac_sha256($in, _key()));
+    my $jwt = ACJWT::jwt(alg => 'HS256', claims => $claims,
+                         secret => _key());
     push @MINTED, $jwt;
     return $jwt;
 }
@@ -116,37 +109,6 @@ sub bearer_token {
     my $sub = shift;
     my $now = time;
     return jwt_hs256({ sub => $sub, iat => $now, exp => $now + 600 });
-}
-
-sub parse_params {
-    my $s = shift;
-    $s =~ s/^\s*\S+\s+//;          # the scheme
-    my %p;
-    while ($s =~ /\G\s*([!#\$%&'*+.^_`|~0-9A-Za-z-]+)\s*=\s*
-                  (?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?/gcx) {
-        my $v = defined $2 ? $2 : $3;
-        $v =~ s/\\(.)/$1/g;
-        $p{ lc $1 } = $v;
-    }
-    return \%p;
-}
-
-sub digest_auth {
-    my %o = @_;
-    my $c = parse_params($o{chal});
-    my $alg = $c->{algorithm} || 'MD5';
-    my $H = $alg eq 'SHA-256' ? \&sha256_hex
-          : $alg eq 'MD5'     ? \&md5_hex
-          : die "digest_auth: algorithm $alg not done here";
-    my $nc = $o{nc} || '00000001';
-    my $cnonce = $o{cnonce} || 'c0ffee' . int(rand(1e9));
-    my $ha1 = $H->("$o{user}:$c->{realm}:$o{pass}");
-    my $ha2 = $H->("$o{method}:$o{uri}");
-    my $resp = $H->("$ha1:$c->{nonce}:$nc:$cnonce:auth:$ha2");
-    return sprintf('Digest username="%s", realm="%s", uri="%s", '
-        . 'algorithm=%s, nonce="%s", nc=%s, cnonce="%s", qop=auth, '
-        . 'response="%s", opaque="%s"', $o{user}, $c->{realm}, $o{uri},
-        $alg, $c->{nonce}, $nc, $cnonce, $resp, $c->{opaque});
 }
 
 # LWP: the status codes of a whole exchange ("401 200"), and the

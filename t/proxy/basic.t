@@ -1,6 +1,6 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# Forward proxy (SPEC 7, auto mode): ProxyRequests On, <Proxy "*">
+# Forward proxy (docs/proxy.md, auto mode): ProxyRequests On, <Proxy "*">
 # protected with Basic over DBM.  407 + Proxy-Authenticate, credentials
 # from Proxy-Authorization, never forwarded upstream; the client's
 # Authorization passes through to the origin; CONNECT tunnels.

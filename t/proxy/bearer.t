@@ -1,11 +1,11 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# Bearer at a forward proxy (SPEC 5, 7): <VirtualHost bearer_proxy>
-# with ProxyRequests On in front of the harness's origin vhost.
-# Proxy-Authorization: Bearer; 407 + Proxy-Authenticate; 400 and 403
-# carry Proxy-Authenticate; Proxy-Authorization is not forwarded; LWP as
-# a second client (curl never sends Bearer to a proxy); no token in
-# error_log.
+# Bearer at a forward proxy (docs/bearer.md "Status codes",
+# docs/proxy.md): <VirtualHost bearer_proxy> with ProxyRequests On in
+# front of the harness's origin vhost.  Proxy-Authorization: Bearer; 407 +
+# Proxy-Authenticate; 400 and 403 carry Proxy-Authenticate;
+# Proxy-Authorization is not forwarded; LWP as a second client (curl never
+# sends Bearer to a proxy); no token in error_log.
 use strict;
 use warnings FATAL => 'all';
 
