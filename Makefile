@@ -263,8 +263,8 @@ $(BROWSER_STAMP): t/browser/package.json t/browser/package-lock.json
 	    npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# The OAuth 2.0 tests (SPEC sections 15 and 16) run a real authorization
-# server, oidc-provider, and real clients, oauth4webapi and jose (see
+# The OAuth 2.0 tests (docs/bearer.md: RFC 8414, 7662, 9728, 9449) run
+# a real authorization server, oidc-provider, and real clients, oauth4webapi and jose (see
 # t/oidc/README.md), pinned in t/oidc/package-lock.json and installed
 # there (gitignored), with npm as for browser-deps.
 OIDC_STAMP := t/oidc/node_modules/.package-lock.json

@@ -1,6 +1,6 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 /*
- * htchallenge — the admin tool of mod_authchallenge (SPEC §8–10): users,
+ * htchallenge — the admin tool of mod_authchallenge (docs/htchallenge.1): users,
  * Digest HA1 and userhash records, opaque Bearer tokens in a DBM file;
  * server secrets; LDIF values for LDAP.  Links the core and APR only.
  *

@@ -10,7 +10,7 @@
 
 #include "ac_types.h"
 
-/* An opaque Bearer token record (SPEC §8, §9). */
+/* An opaque Bearer token record (docs/bearer.md, "Opaque tokens"). */
 typedef struct {
     const char *user;
     apr_time_t exp;                 /* 0: never expires                  */

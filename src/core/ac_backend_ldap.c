@@ -477,9 +477,8 @@ const char *ac_backend_ldap_make(apr_pool_t *p, const ac_ldap_conf *conf,
     if (ctx->conf.timeout <= 0) {
         ctx->conf.timeout = ac_default.ldap_timeout;
     }
-    if (ctx->conf.starttls == AC_UNSET) {
-        ctx->conf.starttls = 0;
-    }
+    ctx->conf.starttls = AC_GET(ctx->conf.starttls,
+                                ac_default.ldap_starttls);
     if ((err = ac_ldap_conn_setup(p, ctx)) != NULL) {
         return err;
     }

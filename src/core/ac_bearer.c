@@ -161,7 +161,7 @@ static void invalid_token(ac_result *res, const char *why)
     ac_result_set(res, AC_CHALLENGE, why);
 }
 
-/* The one token of the request, or a 400 (SPEC §5: empty, two tokens,
+/* The one token of the request, or a 400 (RFC 6750 §3.1, docs/bearer.md: empty, two tokens,
  * a token in more than one transport, bad characters). */
 static const char *find_token(const ac_request *req,
                               const ac_credentials *cred, ac_result *res)
@@ -211,7 +211,7 @@ static void verify_jwt(const ac_bearer_conf *bc, const ac_request *req,
     memset(&jwt, 0, sizeof(jwt));
     st = ac_jwt_verify(bc->keys, &bc->checks, tok, req->now, &jwt, &why, p);
     /* claims are there once the signature is good, even when a claim
-     * check then fails: name the user in the log (SPEC §11) */
+     * check then fails: name the user in the log (docs/security.md) */
     user = jwt.claims ? apr_hash_get(jwt.claims, bc->user_claim,
                                      APR_HASH_KEY_STRING) : NULL;
     if (st != AC_JWT_OK) {

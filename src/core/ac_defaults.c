@@ -7,6 +7,8 @@ const ac_defaults ac_default = {
     1,                                  /* charset UTF-8                */
     APR_USEC_PER_SEC * 300,             /* credential cache             */
     1048576,                            /* largest body read: 1 MiB     */
+    0,                                  /* one header field a challenge */
+    0,                                  /* no failure limit             */
     /* Digest */
     "SHA-256 MD5",                      /* one challenge each, in order */
     1, 0,                               /* qop auth, not auth-int       */
@@ -20,6 +22,7 @@ const ac_defaults ac_default = {
     AC_TRANSPORT_HEADER,
     /* back-ends */
     "default",                          /* APR-util's DBM type          */
+    0,                                  /* no StartTLS                  */
     APR_USEC_PER_SEC * 5,               /* LDAP: one lookup, at most    */
     "member uniqueMember",
 };

@@ -17,6 +17,8 @@ typedef struct {
     int charset_utf8;                   /* AuthChallengeCharset UTF-8   */
     apr_interval_time_t cred_cache;     /* AuthChallengeCredentialCache */
     apr_off_t max_body;                 /* AuthChallengeDigestMaxBody   */
+    int header_combined;                /* AuthChallengeHeaderStyle     */
+    int fail_count;                     /* AuthChallengeFailureLimit    */
     /* Digest (RFC 7616) */
     const char *digest_algorithms;
     int qop_auth, qop_auth_int;
@@ -30,6 +32,7 @@ typedef struct {
     int transport;                      /* AC_TRANSPORT_* bits          */
     /* back-ends */
     const char *dbm_type;
+    int ldap_starttls;
     apr_interval_time_t ldap_timeout;
     const char *ldap_group_attrs;
 } ac_defaults;

@@ -458,8 +458,9 @@ static int parse_fields(dg_ctx *x)
     return 1;
 }
 
-/* uri must name this request (SPEC §4): the path form always; the
- * absolute form too when proxying; host:port for CONNECT. */
+/* uri must name this request (RFC 7616 §3.4.6; docs/digest.md): the
+ * path form always; the absolute form too when proxying; host:port for
+ * CONNECT. */
 static int check_uri(dg_ctx *x)
 {
     const ac_request *r = x->req;

@@ -1,6 +1,6 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 /*
- * JWS/JWT verification for Bearer (SPEC §5; RFC 7515, 7518, 7519).
+ * JWS/JWT verification for Bearer (RFC 7515, 7518, 7519; docs/bearer.md).
  *
  * A keyset is built once at configuration time (from JWKS files and
  * AuthChallengeBearerKey files) and then only read: ac_jwt_verify may be

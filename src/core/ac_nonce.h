@@ -1,6 +1,6 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 /*
- * Stateless Digest nonces (SPEC §4, §10):
+ * Stateless Digest nonces (RFC 7616 §3.3; docs/digest.md):
  *
  *   nonce  = base64url( time || random || mac )          (no padding)
  *   time   = issue time, seconds, 8 bytes big-endian

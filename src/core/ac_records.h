@@ -1,6 +1,6 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 /*
- * The DBM records of one user (SPEC §8), as htchallenge writes and
+ * The DBM records of one user (docs/directives.md, "Record formats"), as htchallenge writes and
  * deletes them.  One table lists every record kind — the Basic record,
  * an HA1 per algorithm, the userhash index, opaque tokens — with a
  * writer (which records a given input yields) and an owner test (does
@@ -50,7 +50,7 @@ const ac_hash_alg *const *ac_records_parse_algs(apr_pool_t *p,
 const char *ac_records_for_user(apr_pool_t *p, const ac_user_input *in,
                                 apr_array_header_t *out);
 
-/* Append (ac_record, key NULL) the LDAP attribute values of SPEC §9
+/* Append (ac_record, key NULL) the LDAP attribute values of docs/ldap.md
  * for user in realm: kind "digest" with "<realm>:<ALG>:<hex HA1>" and
  * kind "userhash" with "<realm>:<ALG>:<hex userhash>", one per alg.
  * NULL, or a message when hashing fails. */

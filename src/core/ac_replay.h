@@ -1,6 +1,6 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 /*
- * Digest nonce-count anti-replay (SPEC §4 "Replay window"), as IPsec's
+ * Digest nonce-count anti-replay (docs/digest.md, "Replay window"), as IPsec's
  * anti-replay window (RFC 4303 §3.4.3): per nonce, the highest nc seen
  * and a bitmap of the 64 values below it.  Requests that arrive out of
  * order over parallel connections pass; every reuse, and anything below

@@ -1,6 +1,6 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 /*
- * The shared-state interface (SPEC §10): a small key/value store with
+ * The shared-state interface (docs/operations.md): a small key/value store with
  * expiry and a lock, that the glue backs with an ap_socache provider
  * (shmcb, memcache, redis) and a global mutex, and the unit tests with a
  * hash table.  Nonce counts, the credential cache and failure counters

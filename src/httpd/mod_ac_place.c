@@ -165,7 +165,8 @@ static void build(ach_place *pl, request_rec *r, apr_pool_t *p)
     core->backends = ach_backends_for(dc, p, &pl->bound, warn);
     ach_state_attach(r->server, core);
     finish_schemes(pl, warn, p);
-    pl->header_combined = AC_GET(dc->header_combined, 0);
+    pl->header_combined = AC_GET(dc->header_combined,
+                                 ac_default.header_combined);
     pl->credcache.state = core->state;
     pl->credcache.secret = core->secret;
     pl->credcache.secret_len = core->secret_len;
@@ -173,7 +174,7 @@ static void build(ach_place *pl, request_rec *r, apr_pool_t *p)
     pl->credcache.scope = cache_scope(pl, vhost, p);
     core->credcache = &pl->credcache;
     pl->limit.state = core->state;
-    pl->limit.count = AC_GET(dc->fail_count, 0);
+    pl->limit.count = AC_GET(dc->fail_count, ac_default.fail_count);
     pl->limit.window = dc->fail_window;
     pl->id = place_id(pl, vhost, p);
     pl->outage_key = apr_pstrcat(p, vhost, " ", dc->origin, " ",
