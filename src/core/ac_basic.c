@@ -91,6 +91,7 @@ static void basic_verify(const ac_place *pl, const ac_request *req,
     }
     st = ac_backend_check_password(pl->backends, user, password, &canon,
                                    &reason, p);
+    AC_RESULT_BACKEND(res, st);
     switch (st) {
     case AC_BE_OK:
         res->user = res->log_user = canon ? canon : user;
