@@ -12,6 +12,8 @@
 #                   (dpkg-buildpackage on a copy in build/deb; docs/packaging.md)
 #   make deb-test   build, install, a2enmod in an instance of its own, one
 #                   request, remove and purge the package (part of make test)
+#   make soak       SOAK_SECONDS (300) of load while dependencies fail
+#                   (t/soak/results.md; 30 s of it in make test)
 #   make test-asan  everything built with ASan/UBSan, the whole suite run
 #                   against it (docs/reliability.md)
 #   make fuzz       run each libFuzzer harness for FUZZ_SECONDS (clang)
@@ -88,7 +90,8 @@ BENCH_PKGS := apache2 apache2-dev apache2-utils libssl-dev libjansson-dev \
 
 .PHONY: all module htchallenge check unit boundary includes replay \
         cli-test test farm-test browser-deps deb deb-deps deb-test \
-        oidc-deps oidc-selftest apache-test test-asan demo demo-stop \
+        oidc-deps oidc-selftest apache-test test-asan soak soak-test \
+        demo demo-stop \
         install clean \
         deps fuzz bench bench-profile
 
@@ -209,10 +212,22 @@ test-asan: deps browser-deps oidc-deps
 # ---------------------------------------------------------------- test
 # deb-test last: it installs the package and runs an httpd of its own,
 # never at the same time as the suite (which loads the module built here).
-test: deps all check apache-test farm-test deb-test
+test: deps all check apache-test farm-test soak-test deb-test
 
 apache-test: all browser-deps oidc-deps
 	t/run-apache-test.sh
+
+# Load and faults (docs/reliability.md): make soak runs SOAK_SECONDS
+# (300) and writes t/soak/results.md; make test runs 30 s of it, its
+# results in build/soak.md.
+SOAK_SECONDS ?= 300
+
+soak: all
+	SOAK_SECONDS=$(SOAK_SECONDS) BUILDDIR=$(BUILDDIR) t/soak/run.sh
+
+soak-test: all
+	SOAK_SECONDS=30 SOAK_OUT=$(BUILDDIR)/soak.md BUILDDIR=$(BUILDDIR) \
+	    t/soak/run.sh
 
 # Two httpd servers sharing memcached, then redis, and one secret file.
 farm-test: all
@@ -225,7 +240,7 @@ farm-test: all
 deb-test: deb
 	t/deb/run.sh $(DEB_FILE)
 ifneq ($(filter test,$(MAKECMDGOALS)),)
-deb-test: | apache-test farm-test
+deb-test: | apache-test farm-test soak-test
 endif
 
 # ---------------------------------------------------------------- deps
