@@ -92,12 +92,14 @@ static void mc_child_init(void *ctx, apr_pool_t *p)
     }
     memcached_behavior_set(c->master, MEMCACHED_BEHAVIOR_TCP_NODELAY, 1);
     /* a failed server: skipped for a second, its groups hashed to the
-     * others meanwhile (their generation tells) */
+     * others meanwhile (their generation tells), then tried again
+     * (without DEAD_TIMEOUT an ejected server never comes back) */
     memcached_behavior_set(c->master,
                            MEMCACHED_BEHAVIOR_SERVER_FAILURE_LIMIT, 1);
     memcached_behavior_set(c->master, MEMCACHED_BEHAVIOR_RETRY_TIMEOUT, 1);
     memcached_behavior_set(c->master,
                            MEMCACHED_BEHAVIOR_REMOVE_FAILED_SERVERS, 1);
+    memcached_behavior_set(c->master, MEMCACHED_BEHAVIOR_DEAD_TIMEOUT, 1);
     c->pool = memcached_pool_create(c->master, 1, MC_POOL_MAX);
     apr_pool_cleanup_register(p, c, mc_cleanup, apr_pool_cleanup_null);
 }

@@ -3,8 +3,12 @@
 
 #include "http_log.h"
 #include "apr_hash.h"
+#include "apr_lib.h"
 #include "apr_strings.h"
 #include "apr_thread_mutex.h"
+
+#include <errno.h>
+#include <stdlib.h>
 
 #include <openssl/rand.h>
 
@@ -218,13 +222,15 @@ static int parse_gen(const unsigned char *v, apr_size_t len,
 {
     char buf[GEN_LEN + 1], *end;
 
-    if (len != GEN_LEN) {
+    if (len != GEN_LEN || !apr_isxdigit(v[0])) {
         return 0;
     }
     memcpy(buf, v, GEN_LEN);
     buf[GEN_LEN] = '\0';
-    *gen = apr_strtoi64(buf, &end, 16);
-    return *end == '\0' && *gen != 0;
+    /* all 64 bits: strtoull, not apr_strtoi64, which stops at 2^63 */
+    errno = 0;
+    *gen = (apr_uint64_t)strtoull(buf, &end, 16);
+    return *end == '\0' && *gen != 0 && errno == 0;
 }
 
 /* Read the generation of the server of group; make one when there is
