@@ -15,6 +15,8 @@
 #include "apr_strings.h"
 #include "apr_thread_mutex.h"
 
+#include <errno.h>
+
 #include <hiredis/hiredis.h>
 
 /* incr (mod_ac_remote.h): KEYS[1] the counter, ARGV[1] delta, ARGV[2]
@@ -40,6 +42,7 @@ static const char incr_script[] =
 typedef struct rd_conn {
     redisContext *c;
     struct rd_conn *next;
+    int reused;                     /* taken from the idle list        */
 } rd_conn;
 
 typedef struct {
@@ -114,6 +117,7 @@ static rd_conn *rd_take(rd_ctx *c, apr_interval_time_t timeout)
     if (c->idle) {
         k = c->idle;
         c->idle = k->next;
+        k->reused = 1;
     }
     apr_thread_mutex_unlock(c->lock);
     if (!k) {
@@ -158,9 +162,38 @@ static void rd_give(rd_ctx *c, rd_conn *k, redisReply *rep)
     apr_thread_mutex_unlock(c->lock);
 }
 
+/* A kept connection that redis closed meanwhile (it restarted, or
+ * dropped idle clients) fails at once, without a reply: it is replaced
+ * by a new one and the command sent once more.  A timeout is no such
+ * failure and is not repeated. */
+static int closed_meanwhile(const rd_conn *k)
+{
+    return k->reused && (k->c->err == REDIS_ERR_EOF
+                         || (k->c->err == REDIS_ERR_IO && errno != EAGAIN
+                             && errno != EWOULDBLOCK && errno != EINTR));
+}
+
 static redisReply *rd_argv(rd_conn *k, int argc, const char **argv,
                            const size_t *lens)
 {
+    redisReply *rep = redisCommandArgv(k->c, argc, argv, lens);
+    redisContext *fresh;
+    struct timeval tv;
+
+    if (rep || !closed_meanwhile(k)) {
+        return rep;
+    }
+    tv = k->c->timeout ? *k->c->timeout : tv_of(APR_USEC_PER_SEC);
+    fresh = redisConnectWithTimeout(k->c->tcp.host, k->c->tcp.port, tv);
+    if (!fresh || fresh->err || redisSetTimeout(fresh, tv) != REDIS_OK) {
+        if (fresh) {
+            redisFree(fresh);
+        }
+        return NULL;                /* k->c keeps its error: closed   */
+    }
+    redisFree(k->c);
+    k->c = fresh;
+    k->reused = 0;
     return redisCommandArgv(k->c, argc, argv, lens);
 }
 
