@@ -150,14 +150,17 @@ static ac_state_status st_remove(void *ctx, const unsigned char *key,
 
 /* add and incr of a local store: a read and a write under its lock,
  * exact on the machine (the only one that uses the store). */
+/* The largest value a local add may find in place of its own. */
+#define ADD_SEEN_MAX 8192
+
 static ac_state_status st_add(void *ctx, const char *group,
                               const unsigned char *key, apr_size_t klen,
                               const unsigned char *val, apr_size_t len,
                               apr_time_t expiry, apr_pool_t *p)
 {
     ac_cache *c = ctx;
-    unsigned char buf[1];
-    apr_size_t n = sizeof(buf);
+    apr_size_t n = ADD_SEEN_MAX;
+    unsigned char *buf = apr_palloc(p, n);
     ac_state_status st;
 
     if (st_lock(c) != AC_STATE_OK) {
@@ -167,7 +170,7 @@ static ac_state_status st_add(void *ctx, const char *group,
     if (st == AC_STATE_NOT_FOUND) {
         st = st_put(c, key, klen, val, len, expiry, p);
     }
-    else if (st == AC_STATE_OK || n > sizeof(buf)) {
+    else if (st == AC_STATE_OK) {
         st = AC_STATE_EXISTS;
     }
     st_unlock(c);
