@@ -45,6 +45,8 @@ APXS_CFLAGS  = $(eval APXS_CFLAGS := $(shell $(APXS) -q CFLAGS \
 LIBTOOL      = $(eval LIBTOOL := $(shell $(APXS) -q LIBTOOL \
                  2>/dev/null))$(LIBTOOL)
 EXT_LIBS    := -lcrypto -ljansson -lldap -llber
+# The glue only: memcached and redis clients of the shared state.
+GLUE_LIBS   := -lmemcached -lmemcachedutil -lhiredis
 WARN        := -Wall -Wextra -Wno-unused-parameter
 # SANITIZE=address,undefined builds everything (core, glue, htchallenge,
 # tests) with those sanitizers, in its own BUILDDIR (make test-asan).
@@ -76,15 +78,17 @@ HTCHALLENGE := $(BUILDDIR)/htchallenge
 # What make deb needs: dpkg-buildpackage checks the Build-Depends of
 # conf/debian/control, and build-essential, which it always requires.
 DEB_BUILD_PKGS := build-essential debhelper apache2-dev libssl-dev \
-                  libjansson-dev libldap-dev
+                  libjansson-dev libldap-dev libmemcached-dev libhiredis-dev
 # Debian 12 packages every target below needs (build, tests, demo,
 # package; groff-base checks the man page).
 DEB_PKGS := apache2 apache2-dev apache2-utils libapache2-mod-perl2 \
             libwww-perl libcmocka-dev libssl-dev libjansson-dev \
             libldap-dev slapd ldap-utils memcached redis-server \
             curl clang wrk gnuplot-nox python3 openssl \
+            libmemcached-dev libhiredis-dev \
             chromium nodejs $(DEB_BUILD_PKGS) groff-base
 BENCH_PKGS := apache2 apache2-dev apache2-utils libssl-dev libjansson-dev \
+              libmemcached-dev libhiredis-dev memcached redis-server \
               libldap-dev slapd ldap-utils curl wrk gnuplot-nox python3 \
               openssl perl gcc libc6-dev make
 
@@ -128,7 +132,8 @@ module: $(MODULE)
 
 $(MODULE): $(GLUE_OBJS) $(CORE_LIB)
 	$(APXS) -c -o $(BUILDDIR)/mod_authchallenge.la $(GLUE_OBJS) \
-	    $(CORE_LIB) $(EXT_LIBS) $(SAN_FLAGS) $(LDFLAGS) >/dev/null
+	    $(CORE_LIB) $(EXT_LIBS) $(GLUE_LIBS) $(SAN_FLAGS) $(LDFLAGS) \
+	    >/dev/null
 	cp -p $(BUILDDIR)/.libs/mod_authchallenge.so $@
 
 htchallenge: $(HTCHALLENGE)

@@ -25,4 +25,7 @@ const ac_defaults ac_default = {
     0,                                  /* no StartTLS                  */
     APR_USEC_PER_SEC * 5,               /* LDAP: one lookup, at most    */
     "member uniqueMember",
+    /* shared state */
+    APR_USEC_PER_SEC * 1,               /* a request waits for the cache
+                                           1 s in all, at most        */
 };

@@ -35,6 +35,8 @@ typedef struct {
     int ldap_starttls;
     apr_interval_time_t ldap_timeout;
     const char *ldap_group_attrs;
+    /* shared state */
+    apr_interval_time_t cache_timeout;  /* AuthChallengeCacheTimeout    */
 } ac_defaults;
 
 /* Where a Bearer token may come from (RFC 6750 §2). */

@@ -62,6 +62,13 @@ typedef struct {
     ac_cache *cache;
     const unsigned char *secret;
     apr_size_t secret_len;
+    /* AuthChallengeCacheTimeout (0: unset) */
+    apr_interval_time_t cache_timeout;
+    /* AuthChallengeSecretFile's second file: the secret before a
+     * rotation, and its key (run time) */
+    const char *secret_prev_file;
+    const unsigned char *secret_prev;
+    apr_size_t secret_prev_len;
 } ach_srv_conf;
 
 /* r's configuration, and its server's. */
@@ -126,6 +133,10 @@ const char *ach_set_cred_cache(cmd_parms *cmd, void *cfg, const char *arg);
 const char *ach_set_fail_limit(cmd_parms *cmd, void *cfg,
                                const char *count, const char *secs);
 const char *ach_set_srv(cmd_parms *cmd, void *cfg, const char *arg);
+const char *ach_set_secret(cmd_parms *cmd, void *cfg, const char *path,
+                           const char *prev);
+const char *ach_set_cache_timeout(cmd_parms *cmd, void *cfg,
+                                  const char *arg);
 
 /* Where each directive may appear: the per-directory ones everywhere,
  * .htaccess included with AllowOverride AuthConfig. */
@@ -150,7 +161,9 @@ const char *ach_set_srv(cmd_parms *cmd, void *cfg, const char *arg);
         ACH_DIRCTX, "count seconds, or Off"), \
     AP_INIT_TAKE1("AuthChallengeCache", ach_set_srv, (void *)0, \
         RSRC_CONF, "socache provider[:args] for the shared state"), \
-    AP_INIT_TAKE1("AuthChallengeSecretFile", ach_set_srv, (void *)1, \
-        RSRC_CONF, "file with the server secret")
+    AP_INIT_TAKE12("AuthChallengeSecretFile", ach_set_secret, NULL, \
+        RSRC_CONF, "file with the server secret [and the previous one]"), \
+    AP_INIT_TAKE1("AuthChallengeCacheTimeout", ach_set_cache_timeout, \
+        NULL, RSRC_CONF, "seconds any cache call may wait (default 1)")
 
 #endif

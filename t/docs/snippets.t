@@ -74,6 +74,7 @@ my %F = (
     jwks     => "$bearer/jwks.json",
     hmac     => "$fx/hmac.secret",
     secret   => "$fx/authchallenge.secret",
+    secret_prev => "$fx/authchallenge.secret.prev",
     bindpw   => "$fx/ldap-bind.pw",
     ca       => "$fx/ca.pem",
 );
@@ -91,6 +92,7 @@ run_ok('htpasswd', '-bm', $F{htpasswd}, 'alice', 'Alice-Pw-7Qx!');
 # 64 bytes: enough for HS256, HS384 and HS512 (docs/bearer.md)
 spew($F{hmac}, join('', map { sprintf '%02x', int rand 256 } 1 .. 32) . "\n", 0640);
 spew($F{secret}, join('', map { sprintf '%02x', int rand 256 } 1 .. 32) . "\n", 0640);
+spew($F{secret_prev}, join('', map { sprintf '%02x', int rand 256 } 1 .. 32) . "\n", 0640);
 spew($F{bindpw}, "bind-pw-for-the-snippets\n", 0640);
 run_ok('openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt',
        'ec_paramgen_curve:P-256', '-nodes', '-keyout', "$fx/ca.key",
@@ -98,7 +100,8 @@ run_ok('openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt',
 chmod 0644, $F{dbm}, $F{htdigest}, $F{htpasswd}, $F{ca};
 if ($> == 0) {          # the group httpd reads them as (docs/security.md)
     my $gid = getgrnam(ACTest::_var('group') || 'www-data');
-    chown 0, $gid, $F{hmac}, $F{secret}, $F{bindpw} if defined $gid;
+    chown 0, $gid, $F{hmac}, $F{secret}, $F{secret_prev}, $F{bindpw}
+        if defined $gid;
 }
 
 # The file a directive names -> the fixture for it.
@@ -107,6 +110,8 @@ sub fixture {
     my %one = (AuthChallengeDBMUserFile => 'dbm', AuthChallengeBearerJWKS => 'jwks',
                AuthChallengeLDAPCACert => 'ca', AuthChallengeSecretFile => 'secret');
     return $F{ $one{$dir} } if $one{$dir} && $i == 1;
+    # the previous secret of a rotation (docs/operations.md)
+    return $F{secret_prev} if $dir eq 'AuthChallengeSecretFile' && $i == 2;
     if ($dir eq 'AuthChallengeBearerKey' && $i == 2) {
         return $KEY{ $args[0] } // die "no fixture key for $args[0]";
     }
