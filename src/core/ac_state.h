@@ -82,4 +82,15 @@ typedef struct ac_state {
                                   apr_uint64_t *gen, apr_pool_t *p);
 } ac_state;
 
+/*
+ * A new generation made at now: its high 40 bits are the second it began
+ * (Unix time), its low 24 bits random, never 0.  What a store held
+ * before that second may be lost: a DPoP proof made before it cannot be
+ * told from a replay (docs/bearer.md, "DPoP").  0 when the RNG fails.
+ */
+apr_uint64_t ac_state_generation_new(apr_time_t now);
+
+/* The second generation gen began (0 for one of another form). */
+#define AC_STATE_GEN_SINCE(gen) ((apr_time_t)((gen) >> 24))
+
 #endif

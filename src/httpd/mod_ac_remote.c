@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include <openssl/rand.h>
 
 APLOG_USE_MODULE(authchallenge);
 
@@ -261,10 +260,8 @@ static ac_state_status gen_fetch(ach_remote *r, const char *group,
         if (st != AC_STATE_NOT_FOUND) {
             return st;
         }
-        while (!n) {
-            if (RAND_bytes((unsigned char *)&n, sizeof(n)) != 1) {
-                return AC_STATE_ERROR;
-            }
+        if (!n && !(n = ac_state_generation_new(apr_time_now()))) {
+            return AC_STATE_ERROR;
         }
         apr_snprintf(fresh, sizeof(fresh), "%016" APR_UINT64_T_HEX_FMT, n);
         if (!(left = call_begin(r, &t0))) {

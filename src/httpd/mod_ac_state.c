@@ -334,10 +334,8 @@ static const char *cache_create(ac_cache **out, const char *spec,
     if (rv != APR_SUCCESS) {
         return "AuthChallengeCache: cannot create its mutex";
     }
-    while (!c->gen) {
-        if (RAND_bytes((unsigned char *)&c->gen, sizeof(c->gen)) != 1) {
-            return "AuthChallengeCache: cannot draw its generation";
-        }
+    if (!(c->gen = ac_state_generation_new(apr_time_now()))) {
+        return "AuthChallengeCache: cannot draw its generation";
     }
     c->iface.ctx = c;
     c->iface.lock = st_lock;

@@ -254,12 +254,26 @@ static void cache_shared(void **state)
     assert_int_equal(m.locks, 0);
 }
 
+/* A generation tells the second it began, and two differ. */
+static void generation_since(void **state)
+{
+    apr_time_t now = apr_time_from_sec(1700000000) + 123456;
+    apr_uint64_t a = ac_state_generation_new(now);
+    apr_uint64_t b = ac_state_generation_new(now);
+
+    (void)state;
+    assert_true(a != 0 && b != 0);
+    assert_int_equal(AC_STATE_GEN_SINCE(a), 1700000000);
+    assert_int_equal(AC_STATE_GEN_SINCE(b), 1700000000);
+    assert_true((a & 0xffffff) != 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         AC_TEST(cache), AC_TEST(no_secret_stored), AC_TEST(cache_off_or_down),
         AC_TEST(limit), AC_TEST(limit_reserve), AC_TEST(limit_shared),
-        AC_TEST(cache_shared),
+        AC_TEST(cache_shared), AC_TEST(generation_since),
     };
     return cmocka_run_group_tests_name("ac_state", tests, NULL, NULL);
 }
