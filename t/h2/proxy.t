@@ -7,7 +7,7 @@
 # 407 with Proxy-Authenticate (several challenges as several fields),
 # then 200 with Proxy-Authorization for Basic, Digest (with
 # Proxy-Authentication-Info) and Bearer, which is not forwarded to the
-# origin.  The client is node's own http2 (t/h2/h2req.js): curl 7.88
+# origin; a CONNECT tunnel over h2 (RFC 9113 §8.5) likewise.  The client is node's own http2 (t/h2/h2req.js): curl 7.88
 # has no HTTP/2 to a proxy (--proxy-http2 came with 8.1.0).  Chromium
 # through this proxy: t/h2/chromium.t.  Configuration:
 # t/conf/h2.conf.in (<VirtualHost h2_proxy>).
@@ -25,7 +25,7 @@ use ACAuthParam qw(parse_challenges);
 use ACJWT ();
 
 my $proxy = eval { hostport('h2_proxy') };
-plan tests => 32, need { 'the test certificate of t/h2/setup.sh'
+plan tests => 37, need { 'the test certificate of t/h2/setup.sh'
                          => sub { $proxy } },
                        { 'node (apt-get install nodejs)' => sub {
                            grep { -x "$_/node" } split /:/, $ENV{PATH} } };
@@ -172,6 +172,37 @@ sub access_lines {
                         user => 'pete', pass => $PW{pete}, uri => $p);
     is(via($p, 'proxy-authorization' => $h)->{status}, 200,
        'challenge: Digest MD5 answer: 200');
+}
+
+# ------------------------------------------------ CONNECT over h2
+# RFC 9113 §8.5: :method CONNECT and :authority only; the tunnel is the
+# stream (AllowCONNECT names the main server's port).
+{
+    my $req = "GET /pub/ok.txt HTTP/1.1\r\nHost: $origin\r\n"
+        . "Connection: close\r\n\r\n";
+    my %c = (':method' => 'CONNECT', ':authority' => $origin);
+    my $tunnel = sub {
+        my $pid = open2(my $out, my $in, 'node', "$FindBin::Bin/h2req.js");
+        print $in JSON::PP->new->encode({ connect => "https://$proxy",
+                                          headers => { %c, @_ },
+                                          tunnel => $req });
+        close $in;
+        local $/;
+        my $json = <$out>;
+        waitpid $pid, 0;
+        return JSON::PP->new->decode($json || '{"error":"no output"}');
+    };
+    my $r = $tunnel->();
+    is($r->{status}, 407, 'CONNECT over h2, no credentials: 407');
+    is_deeply([named($r, 'Proxy-Authenticate')],
+              ["Basic realm=\"$PREALM\", charset=\"UTF-8\""],
+              'CONNECT: Proxy-Authenticate');
+    $r = $tunnel->('proxy-authorization' => basic('pete', $PW{pete}));
+    is($r->{status}, 200, 'CONNECT, pete: 200, the tunnel is open');
+    like($r->{body}, qr{\AHTTP/1\.1 200 OK\r\n.*\r\n\r\nok pub\n\z}s,
+         'CONNECT: the origin answered through the tunnel');
+    is($tunnel->('proxy-authorization' => basic('pete', 'x'))->{status}, 407,
+       'CONNECT, wrong password: 407');
 }
 
 is_deeply([secrets_in_log($start, values %PW, @tokens,
