@@ -49,6 +49,7 @@ ac_be_status ac_authn_password(const ac_place *pl, const char *label,
     }
     st = ac_backend_check_password(pl->backends, user, password, &canon,
                                    &reason, p);
+    AC_RESULT_BACKEND(res, st);
     if (st == AC_BE_OK) {
         res->user = res->log_user = canon ? canon : user;
         reason = "password verified";
@@ -120,6 +121,7 @@ ac_be_status ac_authn_realm_hash(const ac_place *pl, const char *user,
     }
     st = ac_backend_get_ha1(pl->backends, user, realm, "MD5", &found,
                             &canon, &reason, p);
+    AC_RESULT_BACKEND(res, st);
     if (st == AC_BE_OK && (!found || !md5_hex(found))) {
         st = AC_BE_ERROR;
         reason = "the stored MD5 HA1 is not 32 hex digits";

@@ -246,6 +246,7 @@ static void verify_opaque(const ac_bearer_conf *bc, const ac_request *req,
     memset(&t, 0, sizeof(t));
     st = ac_backend_lookup_token(bc->tokens, ac_sha256_hex(p, tok), &t,
                                  &reason, p);
+    AC_RESULT_BACKEND(res, st);
     if (st == AC_BE_ERROR) {
         ac_result_set(res, AC_UNAVAILABLE, reason);
         return;

@@ -569,6 +569,7 @@ static int resolve_user(dg_ctx *x)
     st = ac_backend_resolve_userhash(x->pl->backends,
                                      ac_lower(x->p, x->username), x->realm,
                                      x->alg->base, &user, &why, x->p);
+    AC_RESULT_BACKEND(x->res, st);
     if (st != AC_BE_OK || !user) {
         return backend_failed(x, st, why, "unknown userhash");
     }
@@ -584,6 +585,7 @@ static int fetch_ha1(dg_ctx *x)
 
     st = ac_backend_get_ha1(x->pl->backends, x->user, x->realm,
                             x->alg->base, &hex, &canon, &why, x->p);
+    AC_RESULT_BACKEND(x->res, st);
     if (st != AC_BE_OK || !hex) {
         return backend_failed(x, st, why, "unknown user");
     }

@@ -209,6 +209,7 @@ static void log_outcome(request_rec *r, const ach_prov_note *n, int ok)
     memset(&res, 0, sizeof(res));
     res.scheme = scheme_of(r);
     res.log_user = n->user;
+    res.backends = 1;               /* they answered with the HA1 */
     if (ok) {
         ac_result_set(&res, AC_OK, "MD5 HA1 matched (the calling module "
                       "checked the response)");
