@@ -28,6 +28,7 @@ APLOG_USE_MODULE(authchallenge);
  * the request: not).
  */
 typedef struct {
+    const request_rec *r;           /* the request the provider served */
     const ach_place *pl;            /* of the reservation              */
     const char *user;               /* the HA1's, for the log          */
     int reserved;
@@ -52,6 +53,7 @@ static ach_prov_note *note_of(request_rec *r, const ach_place *pl)
 
     if (!n) {
         n = apr_pcalloc(r->pool, sizeof(*n));
+        n->r = r;
         n->pl = pl;
         apr_pool_userdata_setn(n, ACH_PROV_KEY, NULL, r->pool);
     }
@@ -223,12 +225,14 @@ static void log_outcome(request_rec *r, const ach_prov_note *n, int ok)
 }
 
 /* check_authz runs only for an authenticated request: the reserved
- * attempt goes back; an HA1 of ours did its work. */
+ * attempt goes back; an HA1 of ours did its work.  Only for the request
+ * the provider served: an internal redirect (an ErrorDocument) shares
+ * its pool and inherits its r->user. */
 static int authenticated(request_rec *r)
 {
     ach_prov_note *n = note_get(r);
 
-    if (n && !n->done && r->user) {
+    if (n && n->r == r && !n->done && r->user) {
         if (n->ha1_given) {
             log_outcome(r, n, 1);
         }
