@@ -24,6 +24,7 @@
 #include "mod_ac_ldap.h"
 #include "mod_ac_log.h"
 #include "mod_ac_place.h"
+#include "mod_ac_provider.h"
 #include "mod_ac_registry.h"
 #include "mod_ac_request.h"
 #include "mod_ac_state.h"
@@ -58,6 +59,7 @@ static void ach_register_hooks(apr_pool_t *p)
     ap_hook_fixups(ach_proxy_fixups, NULL, NULL, APR_HOOK_LAST);
     ach_body_register(p);
     ach_authz_register(p);
+    ach_provider_register(p);
     ap_hook_pre_config(ach_state_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(ach_state_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(ach_log_post_config, NULL, NULL, APR_HOOK_MIDDLE);

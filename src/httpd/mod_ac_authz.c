@@ -116,18 +116,23 @@ static int same_group(const char *a, const char *b)
 }
 
 /* The back-ends r's groups come from: its place's, or, where another
- * module authenticated, AuthChallengeProvider's all the same. */
+ * module authenticated, AuthChallengeProvider's all the same, or else
+ * those the authn provider "challenge" answers from (docs/httpd.md). */
 static const ac_backend_list *group_backends(request_rec *r)
 {
     const ach_place *pl = ach_place_get(r);
+    const ach_dir_conf *dc = ach_dir_conf_of(r);
     apr_array_header_t *warn;
     int bound;
 
     if (pl) {
         return pl->core.backends;
     }
+    if (!dc->providers) {
+        return ach_place_provider(r)->core.backends;
+    }
     warn = apr_array_make(r->pool, 1, sizeof(const char *));
-    return ach_backends_for(ach_dir_conf_of(r), r->pool, &bound, warn);
+    return ach_backends_for(dc, r->pool, &bound, warn);
 }
 
 static authz_status group_check(request_rec *r, const char *line,

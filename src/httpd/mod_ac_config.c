@@ -280,6 +280,16 @@ const char *ach_set_provider(cmd_parms *cmd, void *cfg, const char *arg)
 {
     ach_dir_conf *c = cfg;
 
+    /* It asks these back-ends itself: one of them it cannot be
+     * (docs/httpd.md). */
+    if (!strcasecmp(arg, ACH_AUTHN_PROVIDER)) {
+        return apr_psprintf(cmd->pool, "AuthChallengeProvider: '%s' is "
+                            "this module's authn provider for httpd's own "
+                            "modules (AuthBasicProvider %s, ...), it cannot "
+                            "be one of its own back-ends: name them (%s)",
+                            arg, ACH_AUTHN_PROVIDER,
+                            ach_backend_names(cmd->pool));
+    }
     if (!ac_backend_kind_find(arg)
         && !ap_lookup_provider(AUTHN_PROVIDER_GROUP, arg,
                                AUTHN_PROVIDER_VERSION)) {

@@ -23,6 +23,10 @@
 
 extern module AP_MODULE_DECLARE_DATA authchallenge_module;
 
+/* The authn provider this module registers for httpd's own modules
+ * (mod_ac_provider.c, docs/httpd.md). */
+#define ACH_AUTHN_PROVIDER "challenge"
+
 typedef enum { AC_MODE_AUTO = 0, AC_MODE_PROXY, AC_MODE_ORIGIN } ac_mode;
 
 typedef struct ach_place_list ach_place_list;   /* mod_ac_place.c */

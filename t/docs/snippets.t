@@ -14,7 +14,9 @@
 # directory section allows (Require, AuthType, AuthName, Auth*Provider,
 # AuthUserFile) is put inside a <Location>.  One minimal server loads
 # the modules the snippets assume (proxy, proxy_http, proxy_connect,
-# headers, env, auth_digest, authn_file, socache_shmcb/memcache, ...)
+# headers, env, auth_digest, authn_file, socache_shmcb/memcache,
+# auth_form with session, session_cookie, session_crypto and request,
+# ssl and http2, ...); a certificate and key file name the CA fixture.
 # and includes all of them, and `apache2 -t` reads it in one process;
 # a snippet it names as wrong is reported and left out of the next run.
 #
@@ -119,6 +121,8 @@ sub fixture {
         && $i == 1 && $v =~ /^file:/;
     return $v =~ /digest/i ? $F{htdigest} : $F{htpasswd}
         if $dir eq 'AuthUserFile' && $i == 1;
+    return $F{ca} if $dir eq 'SSLCertificateFile' && $i == 1;
+    return "$fx/ca.key" if $dir eq 'SSLCertificateKeyFile' && $i == 1;
     if ($dir eq 'LoadModule' && $i == 2) {
         return $module if $args[0] eq 'authchallenge_module';
         my ($base) = $v =~ m{([^/]+)\z};
@@ -161,7 +165,9 @@ EOC
 my $load = join '', map { "LoadModule ${_}_module $mods/mod_$_.so\n" }
     qw(mpm_event authn_core authz_core authz_user auth_basic auth_digest
        authn_file socache_shmcb socache_memcache headers env proxy
-       proxy_http proxy_connect remoteip);
+       proxy_http proxy_connect remoteip
+       auth_form session session_cookie session_crypto request ssl
+       http2);
 $load .= "LoadModule authchallenge_module \"$module\"\n";
 
 # ------------------------------------------------------------ a control
