@@ -11,7 +11,8 @@
 # overlay); t/ldap/mkfixture.py draws them.  Then: the cost of a cycle
 # and of a request seen before, counted in slapd's cn=Monitor; the
 # group cache of a process (one keep-alive connection) answering with
-# slapd stopped; a bad filter at start-up; no secret in error_log.
+# slapd stopped; a forward proxy (407); a bad filter at start-up; no
+# secret in error_log.
 use strict;
 use warnings FATAL => 'all';
 
@@ -54,7 +55,7 @@ my @SCENARIOS = (
 my $side_by_side = 0;
 $side_by_side += 2 * keys %{ $_->[2] } for @SCENARIOS;
 
-plan tests => $side_by_side + 20,
+plan tests => $side_by_side + 25,
     need { 'slapd started by t/ldap/start-for-tests.sh' => \&have_ldap };
 
 my $hp = hostport();
@@ -104,6 +105,27 @@ is(status('/ldap/gc-com-division/ok.txt', 'carol', 'wrong-pw'), 401,
     $log = wait_log($mark, qr/AC01047/);
     like($log, qr/\[authchallenge:info\].*AC01047: user "carol" does not match \(&\(departmentNumber=42\)\(!\(employeeType=contractor\)\)\)/,
          'filter: AC01047 names the filter') or diag($log);
+}
+
+# ------------------------------------------------ forward proxy
+# (docs/proxy.md): the nested group or the filter, or a 407.
+{
+    my $proxy = hostport('ldap_gproxy');
+    my $url = "http://$hp/pub/ok.txt";
+    my $via = sub {
+        my $user = shift;
+        return req($proxy, 'GET', $url, Host => $hp,
+                   'Proxy-Authorization' => basic($user, $PW{$user}));
+    };
+    is($via->('carol')->{status}, 200, 'proxy: carol (division, nested) 200');
+    is($via->('alice')->{status}, 200, 'proxy: alice (employeeType=staff) 200');
+    my $r = $via->('erin');
+    is($r->{status}, 407, 'proxy: erin (neither) 407');
+    is_deeply([headers_named($r, 'Proxy-Authenticate')],
+              ['Basic realm="LDAP Groups", charset="UTF-8"'],
+              'proxy: erin: Proxy-Authenticate, the challenge again');
+    is(header_count($r, 'WWW-Authenticate'), 0,
+       'proxy: erin: no WWW-Authenticate');
 }
 
 # ------------------------------------------------ the cost
