@@ -197,8 +197,8 @@ out:
     return ok;
 }
 
-/* Candidates under one parent entry: the RDN filter of each, and their
- * keys (key -> DN as the group listed it). */
+/* The candidates under one parent entry: its DN, and a filter for the
+ * first RDN of each ("(cn=team)"). */
 typedef struct {
     const char *dn;
     apr_array_header_t *rdns;   /* const char * */
