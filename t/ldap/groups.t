@@ -37,6 +37,8 @@ my @SCENARIOS = (
       { bob => 200, frank => 200, carol => 401 } ],
     [ 'com-division-0', 'nested, depth 0',
       { bob => 200, frank => 401, carol => 401 } ],
+    [ 'com-crowd', '70 users and a nested group in one group',
+      { carol => 200, erin => 401 } ],
     [ 'com-cycle', 'cycle-a > cycle-b > cycle-a',
       { dave => 200, erin => 401 } ],
     [ 'com-posix', 'posixGroup, memberUid (IsDN Off)',

@@ -15,6 +15,7 @@ it (t/ldap/slapd.conf.in).  The group scenarios of t/ldap/groups.t
                         --member--> team (groupOfUniqueNames) --> carol
         --member--> project-x,ou=projects (groupOfNames) --> frank
     cycle-a --member--> cycle-b --member--> cycle-a, dave
+    crowd --member--> m01 ... m70 (no password), team
     developers (posixGroup): memberUid alice, carol
     erin: in no group; alice: departmentNumber 42, employeeType staff;
     carol: departmentNumber 42, employeeType contractor
@@ -86,7 +87,13 @@ SCENARIO_GROUPS = [
      ["cn=cycle-a,ou=groups", "uid=dave,ou=people"]),
     ("cn=developers,ou=groups", "posixGroup", "memberUid",
      ["alice", "carol"]),
+    # more members under one parent than one search names (CHUNK in
+    # src/core/ac_ldap_group.c): the sub-groups are found another way
+    ("cn=crowd,ou=groups", "groupOfNames", "member",
+     ["uid=m%02d,ou=people" % i for i in range(1, 71)]
+     + ["cn=team,ou=groups"]),
 ]
+CROWD = ["m%02d" % i for i in range(1, 71)]   # users without a password
 
 
 def h(alg, s):
@@ -149,7 +156,7 @@ def scenarios(base, known):
                     "objectClass: organizationalUnit", "ou: " + ou, ""]
     out += ["dn: ou=projects," + base, "objectClass: organizationalUnit",
             "ou: projects", ""]
-    for uid, pw in SCENARIO_USERS:
+    for uid, pw in SCENARIO_USERS + [(m, None) for m in CROWD]:
         if uid not in known:
             out += [line.replace(BASE, base)
                     for line in user_entry(uid, None, pw, [])

@@ -410,6 +410,24 @@ static void cycle(void **state)
     assert_non_null(strstr(why, "2 groups"));
 }
 
+/* crowd: 70 users under ou=people and team (> carol) under ou=groups:
+ * more candidates under one parent than one search names, so one
+ * search of every group under ou=people finds there are none. */
+static void crowd(void **state)
+{
+    apr_pool_t *p = *state;
+    const ac_backend *b = people(COM, AC_UNSET, 0);
+    const char *g = "cn=crowd,ou=groups," COM;
+    unsigned long before;
+
+    assert_int_equal(in(b, "carol", g, p), AC_BE_OK);
+    before = ops(b);
+    assert_int_equal(in(b, "erin", g, p), AC_BE_DENIED);
+    /* user; crowd: member? members, groups under ou=people and under
+     * ou=groups; team: member? members, groups under ou=people */
+    assert_true(ops(b) - before <= 8);
+}
+
 /* posixGroup: memberUid holds user names (IsDN Off). */
 static void posix(void **state)
 {
@@ -971,6 +989,7 @@ int main(void)
         AC_TEST(groups_anywhere),
         AC_TEST(nested),
         AC_TEST(cycle),
+        AC_TEST(crowd),
         AC_TEST(posix),
         AC_TEST(filter),
         AC_TEST(cache),
