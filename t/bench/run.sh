@@ -117,10 +117,10 @@ make_docs() {
     mkdir -p "$srv/htdocs" "$srv/run"
     for d in static stock-file-apr1 stock-file-bcrypt stock-dbm-apr1 \
         stock-digest-md5 ac-basic-dbm ac-basic-dbm-nocache ac-basic-ldap \
-        ac-basic-ldap-nocache ac-digest-md5 ac-digest-sha256 \
-        ac-bearer-hs256 ac-bearer-rs256 ac-bearer-rs256-nocache \
-        ac-dbm-10 ac-dbm-10-nocache ac-dbm-10k ac-dbm-1m \
-        ac-dbm-1m-nocache; do
+        ac-basic-ldap-nocache ac-basic-ldap-group ac-digest-md5 \
+        ac-digest-sha256 ac-bearer-hs256 ac-bearer-rs256 \
+        ac-bearer-rs256-nocache ac-dbm-10 ac-dbm-10-nocache ac-dbm-10k \
+        ac-dbm-1m ac-dbm-1m-nocache; do
         mkdir -p "$srv/htdocs/$d"
         # 100 bytes
         printf '%099d\n' 0 >"$srv/htdocs/$d/f.txt"
@@ -539,6 +539,7 @@ main_rows=(
     "$S Basic DBM bcrypt, cache Off	/ac-basic-dbm-nocache/f.txt	1	H:Basic $basic"
     "$S Basic LDAP, cache on	/ac-basic-ldap/f.txt	-	H:Basic $basic"
     "$S Basic LDAP, cache Off	/ac-basic-ldap-nocache/f.txt	-	H:Basic $basic"
+    "$S Basic LDAP group, cache on	/ac-basic-ldap-group/f.txt	-	H:Basic $basic"
     "$S Digest MD5, replay check	/ac-digest-md5/f.txt	1	L:$srv/ac-digest-md5.auth"
     "$S Digest SHA-256, replay check	/ac-digest-sha256/f.txt	1	L:$srv/ac-digest-sha256.auth"
     "$S Bearer HS256 JWT	/ac-bearer-hs256/f.txt	-	H:Bearer $hs256"
