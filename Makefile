@@ -40,7 +40,7 @@ APXS_CFLAGS  = $(eval APXS_CFLAGS := $(shell $(APXS) -q CFLAGS \
                  -I$(shell $(APXS) -q INCLUDEDIR 2>/dev/null))$(APXS_CFLAGS)
 LIBTOOL      = $(eval LIBTOOL := $(shell $(APXS) -q LIBTOOL \
                  2>/dev/null))$(LIBTOOL)
-EXT_LIBS    := -lcrypto -ljansson -lldap -llber
+EXT_LIBS    := -lcrypto -ljansson -lldap -llber -lcurl
 WARN        := -Wall -Wextra -Wno-unused-parameter
 # SANITIZE=address,undefined builds everything (core, glue, htchallenge,
 # tests) with those sanitizers, in its own BUILDDIR (make test-asan).
@@ -72,7 +72,7 @@ HTCHALLENGE := $(BUILDDIR)/htchallenge
 # What make deb needs: dpkg-buildpackage checks the Build-Depends of
 # conf/debian/control, and build-essential, which it always requires.
 DEB_BUILD_PKGS := build-essential debhelper apache2-dev libssl-dev \
-                  libjansson-dev libldap-dev
+                  libjansson-dev libldap-dev libcurl4-openssl-dev
 # Debian 12 packages every target below needs (build, tests, demo,
 # package; groff-base checks the man page).
 DEB_PKGS := apache2 apache2-dev apache2-utils libapache2-mod-perl2 \
@@ -81,7 +81,7 @@ DEB_PKGS := apache2 apache2-dev apache2-utils libapache2-mod-perl2 \
             curl clang wrk gnuplot-nox python3 openssl \
             chromium nodejs $(DEB_BUILD_PKGS) groff-base
 BENCH_PKGS := apache2 apache2-dev apache2-utils libssl-dev libjansson-dev \
-              libldap-dev slapd ldap-utils curl wrk gnuplot-nox python3 \
+              libldap-dev libcurl4-openssl-dev slapd ldap-utils curl wrk gnuplot-nox python3 \
               openssl perl gcc libc6-dev make
 
 .PHONY: all module htchallenge check unit boundary includes replay \
