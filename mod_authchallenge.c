@@ -26,6 +26,7 @@
 #include "mod_ac_place.h"
 #include "mod_ac_registry.h"
 #include "mod_ac_request.h"
+#include "mod_ac_rs.h"
 #include "mod_ac_state.h"
 
 #include "ac_bearer.h"
@@ -63,6 +64,8 @@ static void ach_register_hooks(apr_pool_t *p)
     ap_hook_post_config(ach_log_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(ach_registry_post_config, NULL, NULL,
                         APR_HOOK_MIDDLE);
+    ap_hook_post_config(ach_rs_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(ach_rs_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(ach_config_child_init, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_child_init(ach_state_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(ach_backends_child_init, NULL, NULL,

@@ -97,6 +97,16 @@ static const char *log_user(request_rec *r, const ac_result *res)
            : "";
 }
 
+/* The outage flag of what res needed: a remote service (an
+ * authorization server) of the place, or its back-ends. */
+static const char *outage_of(request_rec *r, const char *outage_key,
+                             const ac_result *res)
+{
+    return res->outage ? apr_pstrcat(r->pool, outage_key, "\n",
+                                     res->outage, NULL)
+                       : outage_key;
+}
+
 /* A back-end or the shared cache answered again after an outage: say so
  * once (each has its own flag, so traffic for one does not end the
  * other's outage). */
@@ -107,6 +117,12 @@ static void log_recovery(request_rec *r, const char *outage_key,
         && flip(&down, AC_CACHE_DOWN, 0)) {
         ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "AC01011: the shared "
                       "cache answers again");
+    }
+    if (res->outage && res->verdict != AC_UNAVAILABLE && any_set(&down)
+        && flip(&down, outage_of(r, outage_key, res), 0)) {
+        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "AC01052: %s "
+                      "answers again", res->outage);
+        return;
     }
     if (res->verdict != AC_UNAVAILABLE && res->verdict != AC_BAD_REQUEST
         && (res->verdict == AC_OK || res->failed) && any_set(&down)
@@ -133,8 +149,9 @@ void ach_log_result(request_rec *r, const char *outage_key,
     case AC_UNAVAILABLE:
         /* error once per outage, then info until it is over (the level
          * is computed first: ap_log_rerror evaluates it twice) */
-        level = flip(&down, res->state == -1 ? AC_CACHE_DOWN : outage_key,
-                     1) ? APLOG_ERR : APLOG_INFO;
+        level = flip(&down, res->state == -1 ? AC_CACHE_DOWN
+                            : outage_of(r, outage_key, res), 1)
+                ? APLOG_ERR : APLOG_INFO;
         ap_log_rerror(APLOG_MARK, level, 0, r, "AC01004: client %s scheme "
                       "%s%s: cannot authenticate: %s", r->useragent_ip,
                       scheme, log_user(r, res), why);
