@@ -15,6 +15,9 @@
 #define NO_KEYS_RETRY apr_time_from_sec(1)
 /* How often a request that waits for another process's fetch looks. */
 #define POLL apr_time_from_msec(20)
+/* How often a process looks for a document another one fetched: a key
+ * the server dropped stops verifying in every process this soon. */
+#define SHARED_CHECK apr_time_from_sec(1)
 /* A shared document outlives its refresh interval by this much, so that
  * a new process finds the keys while the server is down. */
 #define KEEP_SHARED apr_time_from_sec(86400)
@@ -41,6 +44,7 @@ struct ac_keysource {
     gen *cur;
     int busy;                       /* a refresh is running             */
     apr_time_t next_try;            /* no refresh for age before this   */
+    apr_time_t next_shared;         /* look at the shared state then    */
     apr_time_t local_since;         /* this process's last fetch        */
     int down;                       /* the last fetch failed            */
     const char *error;              /* its message (in err_pool)        */
@@ -177,7 +181,7 @@ static gen *gen_make(const ac_keysource *ks, const char *doc,
         return NULL;
     }
     if (note) {
-        say(AC_LOG_INFO, p, "AC01053: %s: %s", g->jwks_uri, note);
+        say(AC_LOG_INFO, p, "AC01074: %s: %s", g->jwks_uri, note);
     }
     g->stamp = apr_pstrcat(p, ac_jwt_keyset_fingerprint(g->keys), "\n",
                            g->issuer ? g->issuer : "", NULL);
@@ -294,6 +298,7 @@ static void take_shared(ac_keysource *ks, apr_pool_t *p)
     const char *doc, *why = NULL;
     apr_size_t len;
     apr_time_t when, have;
+    int recovered = 0;
     gen *g;
 
     pthread_mutex_lock(&ks->mu);
@@ -308,10 +313,17 @@ static void take_shared(ac_keysource *ks, apr_pool_t *p)
     if (!ks->cur || ks->cur->fetched < when) {
         install(ks, g);
         g = NULL;
+        /* another process fetched them: the outage is over here too */
+        recovered = ks->down;
+        ks->down = 0;
     }
     pthread_mutex_unlock(&ks->mu);
     if (g) {
         gen_unref(g);
+    }
+    if (recovered) {
+        say(AC_LOG_NOTICE, p, "AC01072: keys from %s fetched (by another "
+            "process)", ks->name);
     }
 }
 
@@ -326,7 +338,7 @@ static void failed(ac_keysource *ks, const char *why, apr_pool_t *p)
     apr_pool_clear(ks->err_pool);
     ks->error = apr_pstrdup(ks->err_pool, why);
     pthread_mutex_unlock(&ks->mu);
-    say(first ? AC_LOG_WARNING : AC_LOG_DEBUG, p, "AC01050: keys from %s "
+    say(first ? AC_LOG_WARNING : AC_LOG_DEBUG, p, "AC01071: keys from %s "
         "not fetched: %s; %s", ks->name, why, have
         ? "the keys fetched before stay in use" : "no keys yet");
 }
@@ -349,7 +361,7 @@ static void fetched(ac_keysource *ks, const char *doc, apr_time_t now,
     was_down = ks->down;
     ks->down = 0;
     pthread_mutex_unlock(&ks->mu);
-    say(was_down ? AC_LOG_NOTICE : AC_LOG_DEBUG, p, "AC01051: keys from "
+    say(was_down ? AC_LOG_NOTICE : AC_LOG_DEBUG, p, "AC01072: keys from "
         "%s fetched (%d)", ks->name, ac_jwt_keyset_count(g->keys));
 }
 
@@ -380,7 +392,7 @@ static ac_gate_status claim(ac_keysource *ks, apr_time_t now,
     pthread_mutex_lock(&ks->mu);
     iv = ks->cur ? ks->c.min_refresh : NO_KEYS_RETRY;
     iv = iv < ks->c.min_refresh ? iv : ks->c.min_refresh;
-    closed = ks->local_since && now >= ks->local_since
+    closed = ks->local_since && ks->local_since <= now + iv
              && now - ks->local_since < iv;
     if (!closed) {
         ks->local_since = now;
@@ -502,6 +514,16 @@ int ac_keysource_keys(ac_keysource *ks, const char *kid, apr_time_t now,
     int tried = 0;
 
     pthread_mutex_lock(&ks->mu);
+    if (ks->cur && !ks->busy && now >= ks->next_shared && ks->doc.state) {
+        /* what another process fetched (a rotation, a dropped key) */
+        ks->busy = 1;
+        ks->next_shared = now + SHARED_CHECK;
+        pthread_mutex_unlock(&ks->mu);
+        take_shared(ks, p);
+        pthread_mutex_lock(&ks->mu);
+        ks->busy = 0;
+        pthread_cond_broadcast(&ks->cv);
+    }
     while (needs(ks->cur, kid) && !tried && apr_time_now() < deadline) {
         if (ks->busy) {
             wait_busy(ks, deadline);
