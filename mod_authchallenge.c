@@ -65,6 +65,7 @@ static void ach_register_hooks(apr_pool_t *p)
     ap_hook_post_config(ach_registry_post_config, NULL, NULL,
                         APR_HOOK_MIDDLE);
     ap_hook_post_config(ach_rs_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_test_config(ach_rs_test_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(ach_rs_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(ach_config_child_init, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_child_init(ach_state_child_init, NULL, NULL, APR_HOOK_MIDDLE);

@@ -648,6 +648,13 @@ static int verify_opaque(const ac_place *pl, const ac_bearer_conf *bc,
     return 1;
 }
 
+static int is_jwt(const char *tok)
+{
+    const char *dot = strchr(tok, '.');
+
+    return dot && strchr(dot + 1, '.') != NULL;
+}
+
 /* ---------------------------------------------------------- a token */
 
 void ac_bearer_check_token(const ac_place *pl, const ac_bearer_conf *bc,
@@ -658,8 +665,10 @@ void ac_bearer_check_token(const ac_place *pl, const ac_bearer_conf *bc,
     int jws = ac_jwt_peek(tok, &kid, p);
     ac_keys k;
 
-    if (jws && ((bc->keys && ac_jwt_keyset_count(bc->keys))
-                || bc->source)) {
+    /* two dots and keys: a JWT, a malformed one unless it may be an
+     * opaque token for the introspection endpoint */
+    if (is_jwt(tok) && (jws || !bc->introspect)
+        && ((bc->keys && ac_jwt_keyset_count(bc->keys)) || bc->source)) {
         check_jwt(pl, bc, req, tok, kid, res, p);
         return;
     }

@@ -237,7 +237,7 @@ static authz_status acr_check(request_rec *r, const char *line,
     }
     apr_table_setn(r->notes, AC_ACR_NOTE,
                    apr_array_pstrcat(r->pool, want, ' '));
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AC01045: user \"%s\": "
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AC01070: user \"%s\": "
                   "step-up, acr \"%s\" is none of: %s",
                   ap_escape_logitem(r->pool, r->user),
                   ap_escape_logitem(r->pool, acr ? acr : ""),

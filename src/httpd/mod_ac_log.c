@@ -120,7 +120,7 @@ static void log_recovery(request_rec *r, const char *outage_key,
     }
     if (res->outage && res->verdict != AC_UNAVAILABLE && any_set(&down)
         && flip(&down, outage_of(r, outage_key, res), 0)) {
-        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "AC01052: %s "
+        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "AC01073: %s "
                       "answers again", res->outage);
         return;
     }

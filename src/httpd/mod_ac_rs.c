@@ -6,6 +6,8 @@
 #include "http_protocol.h"
 #include "apr_strings.h"
 
+#include <stdlib.h>
+
 #include "ac_http.h"
 #include "ac_keysource.h"
 #include "mod_ac_config.h"
@@ -115,6 +117,18 @@ static const char *audience_check(apr_pool_t *p)
     return NULL;
 }
 
+/* apachectl configtest (httpd -t) runs no post_config: the check runs
+ * here too, and fails the test as start-up would fail. */
+void ach_rs_test_config(apr_pool_t *pconf, server_rec *s)
+{
+    const char *err = audience_check(pconf);
+
+    if (err) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "AC00030: %s", err);
+        exit(1);
+    }
+}
+
 /* ------------------------------------------------ fetch outcomes */
 
 static server_rec *log_server;
@@ -167,7 +181,7 @@ int ach_rs_handler(request_rec *r)
     why = ac_bearer_resource_metadata(bc, tmp.state, tmp.secret,
                                       tmp.secret_len, &json, r->pool);
     if (why) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AC01060: resource "
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AC01075: resource "
                       "metadata: %s", why);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
