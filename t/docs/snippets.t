@@ -105,8 +105,10 @@ if ($> == 0) {          # the group httpd reads them as (docs/security.md)
 sub fixture {
     my ($dir, $i, $v, @args) = @_;
     my %one = (AuthChallengeDBMUserFile => 'dbm', AuthChallengeBearerJWKS => 'jwks',
-               AuthChallengeLDAPCACert => 'ca', AuthChallengeSecretFile => 'secret');
+               AuthChallengeLDAPCACert => 'ca', AuthChallengeSecretFile => 'secret',
+               AuthChallengeBearerCACert => 'ca');
     return $F{ $one{$dir} } if $one{$dir} && $i == 1;
+    return $F{hmac} if $dir eq 'AuthChallengeBearerIntrospect' && $i == 3;
     if ($dir eq 'AuthChallengeBearerKey' && $i == 2) {
         return $KEY{ $args[0] } // die "no fixture key for $args[0]";
     }
