@@ -71,6 +71,8 @@ static void ach_register_hooks(apr_pool_t *p)
     ap_hook_child_init(ach_state_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(ach_backends_child_init, NULL, NULL,
                        APR_HOOK_MIDDLE);
+    /* last: its cleanup runs first, while the shared state still works */
+    ap_hook_child_init(ach_rs_child_init, NULL, NULL, APR_HOOK_LAST);
 }
 
 AP_DECLARE_MODULE(authchallenge) = {

@@ -53,6 +53,12 @@ struct ac_keysource {
 
 static ac_log_fn log_fn;
 
+/* Background refreshes running, and the process exiting (below). */
+static pthread_mutex_t bg_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t bg_cv = PTHREAD_COND_INITIALIZER;
+static int bg_running;
+static volatile int exiting;
+
 void ac_keysource_set_log(ac_log_fn fn)
 {
     log_fn = fn;
@@ -214,6 +220,7 @@ static const char *get_json(const ac_keysource *ks, const char *url,
     const char *why;
 
     o.timeout = left(deadline);
+    o.abort_flag = &exiting;
     if ((why = ac_http_get(&o, url, r, p)) != NULL) {
         return why;
     }
@@ -443,15 +450,36 @@ static void *background(void *v)
     ac_keysource *ks = v;
     apr_pool_t *p = new_pool();
 
-    if (p) {
+    if (p && !exiting) {
         refresh(ks, NULL, apr_time_now() + ks->c.http.timeout, p);
+    }
+    if (p) {
         apr_pool_destroy(p);
     }
     pthread_mutex_lock(&ks->mu);
     ks->busy = 0;
     pthread_cond_broadcast(&ks->cv);
     pthread_mutex_unlock(&ks->mu);
+    pthread_mutex_lock(&bg_mu);
+    bg_running--;
+    pthread_cond_broadcast(&bg_cv);
+    pthread_mutex_unlock(&bg_mu);
     return NULL;
+}
+
+void ac_keysource_shutdown(apr_interval_time_t wait)
+{
+    apr_time_t until = apr_time_now() + wait;
+    struct timespec ts;
+
+    ts.tv_sec = (time_t)apr_time_sec(until);
+    ts.tv_nsec = (long)apr_time_usec(until) * 1000;
+    pthread_mutex_lock(&bg_mu);
+    exiting = 1;
+    while (bg_running > 0
+           && pthread_cond_timedwait(&bg_cv, &bg_mu, &ts) != ETIMEDOUT) {
+    }
+    pthread_mutex_unlock(&bg_mu);
 }
 
 /* Keys older than the refresh interval: fetched again by a thread of
@@ -462,13 +490,19 @@ static void start_background(ac_keysource *ks, apr_time_t now)
     pthread_t t;
 
     ks->next_try = now + NO_KEYS_RETRY;
-    if (pthread_attr_init(&a) != 0) {
+    if (exiting || pthread_attr_init(&a) != 0) {
         return;
     }
     pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
     ks->busy = 1;
+    pthread_mutex_lock(&bg_mu);
+    bg_running++;
+    pthread_mutex_unlock(&bg_mu);
     if (pthread_create(&t, &a, background, ks) != 0) {
         ks->busy = 0;
+        pthread_mutex_lock(&bg_mu);
+        bg_running--;
+        pthread_mutex_unlock(&bg_mu);
     }
     pthread_attr_destroy(&a);
 }

@@ -160,6 +160,20 @@ int ach_rs_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     return OK;
 }
 
+/* A child that exits stops its background refreshes first: they use
+ * the shared state, which goes with the child's pools. */
+static apr_status_t rs_child_exit(void *unused)
+{
+    ac_keysource_shutdown(apr_time_from_sec(1));
+    return APR_SUCCESS;
+}
+
+void ach_rs_child_init(apr_pool_t *p, server_rec *s)
+{
+    apr_pool_cleanup_register(p, NULL, rs_child_exit,
+                              apr_pool_cleanup_null);
+}
+
 /* ------------------------------------------------ RFC 9728 */
 
 int ach_rs_handler(request_rec *r)
