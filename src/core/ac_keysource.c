@@ -389,11 +389,13 @@ static void wait_shared(ac_keysource *ks, apr_time_t since,
 }
 
 /* May this process fetch now?  Its own gate first (a shared one may
- * have been evicted), then the shared one. */
+ * have been evicted: then this one still holds), then the shared one;
+ * its own counts only the fetches it made. */
 static ac_gate_status claim(ac_keysource *ks, apr_time_t now,
                             apr_time_t *since, apr_pool_t *p)
 {
     apr_interval_time_t iv;
+    ac_gate_status st;
     int closed;
 
     pthread_mutex_lock(&ks->mu);
@@ -401,13 +403,18 @@ static ac_gate_status claim(ac_keysource *ks, apr_time_t now,
     iv = iv < ks->c.min_refresh ? iv : ks->c.min_refresh;
     closed = ks->local_since && ks->local_since <= now + iv
              && now - ks->local_since < iv;
-    if (!closed) {
-        ks->local_since = now;
-    }
     pthread_mutex_unlock(&ks->mu);
     *since = now;
-    return closed ? AC_GATE_CLOSED
-                  : ac_statedoc_claim(&ks->doc, now, iv, since, p);
+    if (closed) {
+        return AC_GATE_CLOSED;
+    }
+    if ((st = ac_statedoc_claim(&ks->doc, now, iv, since, p))
+        == AC_GATE_MINE) {
+        pthread_mutex_lock(&ks->mu);
+        ks->local_since = now;
+        pthread_mutex_unlock(&ks->mu);
+    }
+    return st;
 }
 
 /* Bring the keys up to date for kid (NULL: for their age), by the
