@@ -186,6 +186,13 @@ static const void *bearer_conf_finish(const void *own, const ac_place *pl,
         finish_source(bc, pl, p);
     }
     bc->unusable = finish_check(bc);      /* bearer_usable says why */
+    if (bc->rfc9068 && !bc->issuer && !bc->metadata_url && b
+        && b->warnings) {
+        APR_ARRAY_PUSH(b->warnings, const char *) = "Bearer: keys of an "
+            "authorization server without AuthChallengeBearerIssuer (nor "
+            "a metadata URL to discover it): iss is not checked, which "
+            "RFC 9068 §4 asks for";
+    }
     return bc;
 }
 

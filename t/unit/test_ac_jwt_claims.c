@@ -18,7 +18,7 @@ static void expiry(void **state)
     apr_pool_t *p = *state;
     signer s = hs("HS256", secret);
     ac_jwt_keyset *ks = jwks(p, oct_jwk(p, secret, "h", ""));
-    ac_jwt_checks chk = { NULL, NULL, SEC(60), 1 };
+    ac_jwt_checks chk = { NULL, NULL, SEC(60), 1, 0 };
     ac_jwt out;
 
     assert_int_equal(run(p, ks, &chk, tok(p, &s, NULL,
