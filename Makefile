@@ -44,7 +44,7 @@ APXS_CFLAGS  = $(eval APXS_CFLAGS := $(shell $(APXS) -q CFLAGS \
                  -I$(shell $(APXS) -q INCLUDEDIR 2>/dev/null))$(APXS_CFLAGS)
 LIBTOOL      = $(eval LIBTOOL := $(shell $(APXS) -q LIBTOOL \
                  2>/dev/null))$(LIBTOOL)
-EXT_LIBS    := -lcrypto -ljansson -lldap -llber
+EXT_LIBS    := -lcrypto -ljansson -lldap -llber -lcurl
 # The glue only: memcached and redis clients of the shared state.
 GLUE_LIBS   := -lmemcached -lmemcachedutil -lhiredis
 WARN        := -Wall -Wextra -Wno-unused-parameter
@@ -78,7 +78,8 @@ HTCHALLENGE := $(BUILDDIR)/htchallenge
 # What make deb needs: dpkg-buildpackage checks the Build-Depends of
 # conf/debian/control, and build-essential, which it always requires.
 DEB_BUILD_PKGS := build-essential debhelper apache2-dev libssl-dev \
-                  libjansson-dev libldap-dev libmemcached-dev libhiredis-dev
+                  libjansson-dev libldap-dev libcurl4-openssl-dev \
+                  libmemcached-dev libhiredis-dev
 # Debian 12 packages every target below needs (build, tests, demo,
 # package; groff-base checks the man page).
 DEB_PKGS := apache2 apache2-dev apache2-utils libapache2-mod-perl2 \
@@ -89,7 +90,8 @@ DEB_PKGS := apache2 apache2-dev apache2-utils libapache2-mod-perl2 \
             chromium nodejs $(DEB_BUILD_PKGS) groff-base
 BENCH_PKGS := apache2 apache2-dev apache2-utils libssl-dev libjansson-dev \
               libmemcached-dev libhiredis-dev memcached redis-server \
-              libldap-dev slapd ldap-utils curl wrk gnuplot-nox python3 \
+              libldap-dev libcurl4-openssl-dev slapd ldap-utils curl wrk \
+              gnuplot-nox python3 \
               openssl perl gcc libc6-dev make
 
 .PHONY: all module htchallenge check unit boundary includes replay \

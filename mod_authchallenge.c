@@ -27,6 +27,7 @@
 #include "mod_ac_provider.h"
 #include "mod_ac_registry.h"
 #include "mod_ac_request.h"
+#include "mod_ac_rs.h"
 #include "mod_ac_state.h"
 
 #include "ac_bearer.h"
@@ -65,10 +66,15 @@ static void ach_register_hooks(apr_pool_t *p)
     ap_hook_post_config(ach_log_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(ach_registry_post_config, NULL, NULL,
                         APR_HOOK_MIDDLE);
+    ap_hook_post_config(ach_rs_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_test_config(ach_rs_test_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(ach_rs_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(ach_config_child_init, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_child_init(ach_state_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(ach_backends_child_init, NULL, NULL,
                        APR_HOOK_MIDDLE);
+    /* last: its cleanup runs first, while the shared state still works */
+    ap_hook_child_init(ach_rs_child_init, NULL, NULL, APR_HOOK_LAST);
 }
 
 AP_DECLARE_MODULE(authchallenge) = {

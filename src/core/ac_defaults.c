@@ -20,6 +20,11 @@ const ac_defaults ac_default = {
     1,                                  /* exp required                 */
     "sub",                              /* user claim                   */
     AC_TRANSPORT_HEADER,
+    /* Bearer with an authorization server */
+    APR_USEC_PER_SEC * 3600,            /* keys fetched again hourly    */
+    APR_USEC_PER_SEC * 60,              /* unknown kid: once a minute   */
+    APR_USEC_PER_SEC * 5,               /* each fetch, at most          */
+    APR_USEC_PER_SEC * 60,              /* introspection answers        */
     /* back-ends */
     "default",                          /* APR-util's DBM type          */
     0,                                  /* no StartTLS                  */

@@ -30,6 +30,11 @@ typedef struct {
     int require_exp;
     const char *user_claim;
     int transport;                      /* AC_TRANSPORT_* bits          */
+    /* Bearer with an authorization server (RFC 8414, 7662, 9728) */
+    apr_interval_time_t jwks_refresh;   /* AuthChallengeBearerJWKSRefresh */
+    apr_interval_time_t jwks_min_refresh;
+    apr_interval_time_t fetch_timeout;  /* AuthChallengeBearerFetchTimeout */
+    apr_interval_time_t introspect_cache; /* ...IntrospectCache        */
     /* back-ends */
     const char *dbm_type;
     int ldap_starttls;

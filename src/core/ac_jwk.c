@@ -425,7 +425,32 @@ static const char *jwk_build(apr_pool_t *p, json_t *o, ac_jwk **out)
     return NULL;
 }
 
-static const char *jwks_add_keys(ac_jwt_keyset *ks, json_t *keys)
+/* A key a fetched set may not carry: a symmetric key published with
+ * the public keys is a key anyone can sign with. */
+static int remote_refused(json_t *o)
+{
+    const char *kty = json_string_value(json_object_get(o, "kty"));
+
+    return kty && !strcmp(kty, "oct");
+}
+
+static const char *key_error(apr_pool_t *p, size_t i, json_t *o,
+                             const char *err)
+{
+    const char *kid = json_string_value(json_object_get(o, "kid"));
+
+    return apr_psprintf(p, "JWKS key #%d%s%s%s: %s", (int)i + 1,
+                        kid ? " (kid \"" : "", kid ? kid : "",
+                        kid ? "\")" : "", err);
+}
+
+/* Every key of the array into ks.  A file's set (remote 0) fails on the
+ * first bad key: the administrator fixes it before start-up.  A fetched
+ * set (remote 1) skips what it cannot use, so that one key of a type
+ * this module lacks does not take the others away; *note tells the
+ * first skipped key. */
+static const char *jwks_add_keys(ac_jwt_keyset *ks, json_t *keys,
+                                 int remote, const char **note)
 {
     apr_pool_t *p = ks->pool;
     json_t *o;
@@ -434,13 +459,18 @@ static const char *jwks_add_keys(ac_jwt_keyset *ks, json_t *keys)
 
     json_array_foreach(keys, i, o) {
         ac_jwk *k;
-        const char *err = jwk_build(p, o, &k);
-        const char *kid = json_string_value(json_object_get(o, "kid"));
+        const char *err = remote && remote_refused(o)
+                          ? "a symmetric key in a published set (skipped)"
+                          : jwk_build(p, o, &k);
 
+        if (err && !remote) {
+            return key_error(p, i, o, err);
+        }
         if (err) {
-            return apr_psprintf(p, "JWKS key #%d%s%s%s: %s", (int)i + 1,
-                                kid ? " (kid \"" : "", kid ? kid : "",
-                                kid ? "\")" : "", err);
+            if (note && !*note) {
+                *note = key_error(p, i, o, err);
+            }
+            continue;
         }
         if (k) {
             key_keep(ks, k);
@@ -450,8 +480,8 @@ static const char *jwks_add_keys(ac_jwt_keyset *ks, json_t *keys)
     return used ? NULL : "JWKS holds no signature verification key";
 }
 
-const char *ac_jwt_keyset_add_jwks(ac_jwt_keyset *ks, const char *json,
-                                   apr_size_t len)
+static const char *add_jwks(ac_jwt_keyset *ks, const char *json,
+                            apr_size_t len, int remote, const char **note)
 {
     json_error_t jerr;
     json_t *root, *keys;
@@ -463,18 +493,64 @@ const char *ac_jwt_keyset_add_jwks(ac_jwt_keyset *ks, const char *json,
         return apr_psprintf(ks->pool, "JWKS is not valid JSON (line %d, "
                             "column %d)", jerr.line, jerr.column);
     }
-    if (json_object_get(root, "kty")) {
+    if (!remote && json_object_get(root, "kty")) {
         keys = json_pack("[O]", root);      /* a single JWK */
     }
     else {
         keys = json_incref(json_object_get(root, "keys"));
     }
-    err = json_is_array(keys) ? jwks_add_keys(ks, keys)
+    err = json_is_array(keys) ? jwks_add_keys(ks, keys, remote, note)
                               : "JWKS has no \"keys\" array";
     json_decref(keys);
     json_decref(root);
     ERR_clear_error();       /* from keys that failed to build */
     return err;
+}
+
+const char *ac_jwt_keyset_add_jwks(ac_jwt_keyset *ks, const char *json,
+                                   apr_size_t len)
+{
+    return add_jwks(ks, json, len, 0, NULL);
+}
+
+const char *ac_jwt_keyset_add_fetched(ac_jwt_keyset *ks, const char *json,
+                                      apr_size_t len, const char **note)
+{
+    if (note) {
+        *note = NULL;
+    }
+    return add_jwks(ks, json, len, 1, note);
+}
+
+void ac_jwt_keyset_add_keyset(ac_jwt_keyset *ks, const ac_jwt_keyset *from)
+{
+    int i;
+
+    for (i = 0; from && i < from->keys->nelts; i++) {
+        ac_jwk *k = apr_pmemdup(ks->pool, APR_ARRAY_IDX(from->keys, i,
+                                                        ac_jwk *),
+                                sizeof(*k));
+
+        /* the copy holds its own reference, freed with ks */
+        if (k->pkey && !EVP_PKEY_up_ref(k->pkey)) {
+            continue;
+        }
+        key_keep(ks, k);
+    }
+}
+
+int ac_jwt_keyset_has_kid(const ac_jwt_keyset *ks, const char *kid)
+{
+    int i;
+
+    for (i = 0; ks && kid && i < ks->keys->nelts; i++) {
+        const ac_jwk *k = APR_ARRAY_IDX(ks->keys, i, const ac_jwk *);
+
+        if (k->kid && !strcmp(k->kid, kid)) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* ---------------------------------------------------------------- files */

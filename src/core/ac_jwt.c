@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <apr_strings.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
@@ -49,6 +50,7 @@ const char *ac_jwt_strerror(ac_jwt_status st)
     case AC_JWT_NO_EXP:        return "token has no expiry";
     case AC_JWT_BAD_ISSUER:    return "wrong issuer";
     case AC_JWT_BAD_AUDIENCE:  return "wrong audience";
+    case AC_JWT_BAD_TYPE:      return "not an access token (typ)";
     }
     return "invalid token";
 }
@@ -104,9 +106,31 @@ static json_t *object_parse(apr_pool_t *p, const unsigned char *s,
 
 /* ---------------------------------------------------------------- header */
 
-static ac_jwt_status read_header(json_t *h, const ac_jwa **alg,
-                                 ac_jwt *out, const char **reason,
-                                 apr_pool_t *p)
+/* RFC 9068 §2.1: "at+jwt" (the "application/" prefix may be left out,
+ * RFC 7515 §4.1.9; media types ignore case); plain JWTs of issuers that
+ * do not set it pass too, as RFC 9068 §4 lets a resource server decide.
+ * A DPoP proof (dpop+jwt) or an ID token typed so is no access token. */
+static int access_token_typ(json_t *h)
+{
+    json_t *typ = json_object_get(h, "typ");
+    const char *t;
+
+    if (!typ) {
+        return 1;
+    }
+    if (!json_is_string(typ)) {
+        return 0;
+    }
+    t = json_string_value(typ);
+    if (!strncasecmp(t, "application/", 12)) {
+        t += 12;
+    }
+    return !strcasecmp(t, "JWT") || !strcasecmp(t, "at+jwt");
+}
+
+static ac_jwt_status read_header(json_t *h, const ac_jwt_checks *chk,
+                                 const ac_jwa **alg, ac_jwt *out,
+                                 const char **reason, apr_pool_t *p)
 {
     json_t *a = json_object_get(h, "alg"), *kid = json_object_get(h, "kid");
 
@@ -116,6 +140,9 @@ static ac_jwt_status read_header(json_t *h, const ac_jwa **alg,
     if (json_object_get(h, "crit")) {
         /* RFC 7515 4.1.11: we understand no extension. */
         FAIL(AC_JWT_MALFORMED, "header has crit extensions");
+    }
+    if (chk && chk->access_token_typ && !access_token_typ(h)) {
+        FAIL(AC_JWT_BAD_TYPE, "header typ is not that of an access token");
     }
     out->alg = apr_pstrdup(p, json_string_value(a));
     out->kid = kid ? apr_pstrdup(p, json_string_value(kid)) : NULL;
@@ -530,7 +557,7 @@ ac_jwt_status ac_jwt_verify(const ac_jwt_keyset *ks,
     if (!(h = object_parse(p, jp.raw[0], jp.rawlen[0]))) {
         FAIL(AC_JWT_MALFORMED, "header is not a JSON object");
     }
-    if ((st = read_header(h, &alg, out, reason, p)) != AC_JWT_OK
+    if ((st = read_header(h, chk, &alg, out, reason, p)) != AC_JWT_OK
         || (st = check_signature(ks, alg, out->kid, &jp, reason))
            != AC_JWT_OK) {
         return st;
@@ -547,4 +574,71 @@ ac_jwt_status ac_jwt_verify(const ac_jwt_keyset *ks,
         return st;
     }
     return AC_JWT_OK;
+}
+
+int ac_jwt_peek(const char *token, const char **kid, apr_pool_t *p)
+{
+    const char *dot = token ? strchr(token, '.') : NULL;
+    unsigned char *raw;
+    apr_size_t n;
+    json_t *h, *k;
+
+    *kid = NULL;
+    if (!dot || !strchr(dot + 1, '.')
+        || (apr_size_t)(dot - token) > AC_JWT_MAX_TOKEN
+        || !ac_base64url_decode(p, token, (apr_size_t)(dot - token), &raw,
+                                &n)
+        || !(h = object_parse(p, raw, n))
+        || !json_is_string(json_object_get(h, "alg"))) {
+        return 0;
+    }
+    k = json_object_get(h, "kid");
+    *kid = json_is_string(k) ? apr_pstrdup(p, json_string_value(k)) : NULL;
+    return 1;
+}
+
+ac_jwt_status ac_jwt_claims_read(void *json, ac_jwt *out,
+                                 const char **reason, apr_pool_t *p)
+{
+    json_t *c = json;
+    const char *unused;
+    ac_jwt_status st;
+    json_t *v;
+
+    reason = reason ? reason : &unused;
+    *reason = NULL;
+    memset(out, 0, sizeof(*out));
+    if (!json_is_object(c)) {
+        FAIL(AC_JWT_MALFORMED, "claims are not a JSON object");
+    }
+    if ((st = claim_types(c, reason)) != AC_JWT_OK) {
+        return st;
+    }
+    json_incref(c);
+    apr_pool_cleanup_register(p, c, json_cleanup, apr_pool_cleanup_null);
+    fill_claims(c, out, p);
+    if ((v = json_object_get(c, "exp")) != NULL) {
+        out->exp = claim_time(v);
+    }
+    return AC_JWT_OK;
+}
+
+ac_jwt_status ac_jwt_check_claims(const ac_jwt *jwt,
+                                  const ac_jwt_checks *chk, apr_time_t now,
+                                  const char **reason)
+{
+    const char *unused;
+    ac_jwt scratch;
+    ac_jwt_status st;
+
+    reason = reason ? reason : &unused;
+    *reason = NULL;
+    if (!jwt || !jwt->json) {
+        FAIL(AC_JWT_MALFORMED, "no claims");
+    }
+    if ((st = check_times(jwt->json, chk, now, &scratch, reason))
+        != AC_JWT_OK) {
+        return st;
+    }
+    return check_iss_aud(jwt->json, chk, reason);
 }

@@ -53,6 +53,17 @@ const char *ac_jwt_keyset_add_jwks_file(ac_jwt_keyset *ks,
  * a PEM key is refused for HS*). */
 const char *ac_jwt_keyset_add_key_file(ac_jwt_keyset *ks, const char *alg,
                                        const char *path);
+/* A key set fetched from an authorization server (RFC 7517): keys this
+ * module cannot use (an unknown kty or curve, a short RSA key) are
+ * skipped rather than refusing the set, and so are symmetric keys,
+ * which a published set must not hold; *note (may be NULL) names the
+ * first key skipped.  An error when no usable key is left. */
+const char *ac_jwt_keyset_add_fetched(ac_jwt_keyset *ks, const char *json,
+                                      apr_size_t len, const char **note);
+/* Every key of from, into ks as well (from stays as it is). */
+void ac_jwt_keyset_add_keyset(ac_jwt_keyset *ks, const ac_jwt_keyset *from);
+/* 1 when a key of ks has this kid. */
+int ac_jwt_keyset_has_kid(const ac_jwt_keyset *ks, const char *kid);
 /* Usable keys in the set. */
 int ac_jwt_keyset_count(const ac_jwt_keyset *ks);
 
@@ -69,6 +80,9 @@ typedef struct {
     apr_interval_time_t leeway;          /* clock skew on exp/nbf/iat, in
                                             microseconds (apr_time_from_sec) */
     int require_exp;
+    /* RFC 9068 §2.1, §4: the header's typ must be absent, JWT, at+jwt
+     * or application/at+jwt (dpop+jwt and every other type refused) */
+    int access_token_typ;
 } ac_jwt_checks;
 
 typedef enum {
@@ -84,7 +98,8 @@ typedef enum {
     AC_JWT_IAT_FUTURE,     /* iat more than leeway in the future        */
     AC_JWT_NO_EXP,         /* require_exp and no exp                    */
     AC_JWT_BAD_ISSUER,
-    AC_JWT_BAD_AUDIENCE
+    AC_JWT_BAD_AUDIENCE,
+    AC_JWT_BAD_TYPE        /* typ not that of an access token (RFC 9068)*/
 } ac_jwt_status;
 
 /*
@@ -119,6 +134,25 @@ ac_jwt_status ac_jwt_verify(const ac_jwt_keyset *ks,
                             const ac_jwt_checks *chk, const char *token,
                             apr_time_t now, ac_jwt *out,
                             const char **reason, apr_pool_t *p);
+
+/* The kid of token's JOSE header (*kid NULL when it has none): 1 when
+ * token looks like a JWS (three parts, a header that is a JSON object
+ * with a string alg), 0 otherwise.  Nothing is verified. */
+int ac_jwt_peek(const char *token, const char **kid, apr_pool_t *p);
+
+/* The claims of a JSON object (a json_t * from jansson) into out as
+ * ac_jwt_verify fills them (exp, scopes, claims, json; the object is
+ * referenced, and released with p), after the same type checks of the
+ * registered claims: for what an authorization server says of a token
+ * by other means (RFC 7662 introspection).  Times are not checked. */
+ac_jwt_status ac_jwt_claims_read(void *json, ac_jwt *out,
+                                 const char **reason, apr_pool_t *p);
+
+/* The time, issuer and audience checks of ac_jwt_verify on claims that
+ * ac_jwt_claims_read filled. */
+ac_jwt_status ac_jwt_check_claims(const ac_jwt *jwt,
+                                  const ac_jwt_checks *chk, apr_time_t now,
+                                  const char **reason);
 
 /* Short text, e.g. "token expired": fit for error_description. */
 const char *ac_jwt_strerror(ac_jwt_status st);

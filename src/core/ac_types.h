@@ -84,7 +84,14 @@ typedef struct {
     const char *error;
     const char *error_description;
     const char *scope;              /* Bearer insufficient_scope        */
+    /* More auth-params for that challenge after those (name, value
+     * pairs, quoted; NULL: none): RFC 9470 acr_values, max_age. */
+    apr_array_header_t *params;
     const ac_identity *identity;    /* on AC_OK, when the scheme has one */
+    /* A remote service the verdict needed (an authorization server's
+     * URL), or NULL: with AC_UNAVAILABLE it was down, otherwise it
+     * answered, so its outage is logged once (docs/operations.md). */
+    const char *outage;
 } ac_result;
 
 /* Note in res what a back-end lookup said of the back-ends' health: an

@@ -13,6 +13,7 @@
 
 #include "ac_auth.h"
 #include "ac_backend_ldap.h"
+#include "ac_bearer.h"
 #include "ac_identity.h"
 #include "ac_ldap_filter.h"
 #include "ac_util.h"
@@ -24,6 +25,8 @@ APLOG_USE_MODULE(authchallenge);
 
 /* The scopes bearer-scope found missing: the 403 challenge names them. */
 #define AC_SCOPE_NOTE "authchallenge-insufficient-scope"
+/* The acr values bearer-acr wanted: the step-up challenge names them. */
+#define AC_ACR_NOTE "authchallenge-acr-values"
 
 /* AUTHCHALLENGE_CLAIM_<name>, with every octet of name that is not a
  * letter or digit as '_': a safe environment variable name. */
@@ -318,34 +321,74 @@ static authz_status claim_check(request_rec *r, const char *line,
     return AUTHZ_DENIED;
 }
 
+/* RFC 9470: the token's acr is one of the values, or the client is
+ * asked to step up (ac_bearer_step_up, in refusal_challenge below). */
+static authz_status acr_check(request_rec *r, const char *line,
+                              const void *parsed)
+{
+    const ac_identity *id = identity(r);
+    apr_array_header_t *want = words(r, line);
+    const char *acr = id && id->claims ? apr_hash_get(id->claims, "acr",
+                                                      APR_HASH_KEY_STRING)
+                                       : NULL;
+    int i;
+
+    if (!r->user) {
+        return AUTHZ_DENIED_NO_USER;
+    }
+    for (i = 0; acr && i < want->nelts; i++) {
+        if (!strcmp(acr, APR_ARRAY_IDX(want, i, const char *))) {
+            return AUTHZ_GRANTED;
+        }
+    }
+    apr_table_setn(r->notes, AC_ACR_NOTE,
+                   apr_array_pstrcat(r->pool, want, ' '));
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AC01070: user \"%s\": "
+                  "step-up, acr \"%s\" is none of: %s",
+                  ap_escape_logitem(r->pool, r->user),
+                  ap_escape_logitem(r->pool, acr ? acr : ""),
+                  ap_escape_logitem(r->pool, line));
+    return AUTHZ_DENIED;
+}
+
 /*
  * httpd answers the denial of an authenticated user with 401 (unless
  * AuthzSendForbiddenOnFailure), and no hook may change that status
  * before the error page is built; this is the last place that can.
- * Only a bearer-scope denial turns the 401/407 into 403, with the
+ * A bearer-scope denial turns the 401/407 into 403, with the
  * insufficient_scope challenge of RFC 6750 §3.1 that the scheme which
- * authenticated the user makes, through the core like every other.
+ * authenticated the user makes, through the core like every other; a
+ * bearer-acr denial of a Bearer user is a 401/407 with the step-up
+ * challenge of RFC 9470 §3.
  */
-static void scope_error(request_rec *r)
+static void refusal_challenge(request_rec *r)
 {
     const char *scopes = apr_table_get(r->notes, AC_SCOPE_NOTE);
+    const char *acr = apr_table_get(r->notes, AC_ACR_NOTE);
     const ach_place *pl;
     const ac_scheme *by;
     ac_request req;
     ac_result res;
     int was = r->status;
 
-    if (!scopes || (was != HTTP_UNAUTHORIZED && was != HTTP_FORBIDDEN
-                    && was != HTTP_PROXY_AUTHENTICATION_REQUIRED)
+    if ((!scopes && !acr) || (was != HTTP_UNAUTHORIZED
+                              && was != HTTP_FORBIDDEN
+                              && was != HTTP_PROXY_AUTHENTICATION_REQUIRED)
         || !(pl = ach_place_get(r))
-        || !(by = ac_scheme_set_find(&pl->core.set, r->ap_auth_type))) {
+        || !(by = ac_scheme_set_find(&pl->core.set, r->ap_auth_type))
+        || (!scopes && by != &ac_scheme_bearer)) {
         return;
     }
     ach_place_request(r, &req);
-    ac_auth_forbid(&res, by, "insufficient_scope", scopes);
+    if (scopes) {
+        ac_auth_forbid(&res, by, "insufficient_scope", scopes);
+    }
+    else {
+        ac_bearer_step_up(&pl->core, acr, &res, r->pool);
+    }
     ach_place_respond(r, pl, &req, &res);
     r->status = ac_verdict_status(res.verdict, req.proxy);
-    if (was != r->status) {
+    if (was != r->status && scopes) {
         /* the page text was chosen for the old status: give it ours */
         ap_custom_response(r, was, "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD "
                            "HTML 2.0//EN\">\n<html><head><title>403 "
@@ -360,6 +403,7 @@ static const authz_provider filter_provider = { filter_check,
                                                 filter_parse };
 static const authz_provider scope_provider = { scope_check, NULL };
 static const authz_provider claim_provider = { claim_check, NULL };
+static const authz_provider acr_provider = { acr_check, NULL };
 
 void ach_authz_register(apr_pool_t *p)
 {
@@ -376,5 +420,9 @@ void ach_authz_register(apr_pool_t *p)
     ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "bearer-claim",
                               AUTHZ_PROVIDER_VERSION, &claim_provider,
                               AP_AUTH_INTERNAL_PER_CONF);
-    ap_hook_insert_error_filter(scope_error, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "bearer-acr",
+                              AUTHZ_PROVIDER_VERSION, &acr_provider,
+                              AP_AUTH_INTERNAL_PER_CONF);
+    ap_hook_insert_error_filter(refusal_challenge, NULL, NULL,
+                                APR_HOOK_MIDDLE);
 }

@@ -28,6 +28,19 @@ const char *ach_bearer_user_claim(cmd_parms *cmd, void *cfg,
 const char *ach_bearer_tokens(cmd_parms *cmd, void *cfg, const char *arg);
 const char *ach_bearer_transport(cmd_parms *cmd, void *cfg,
                                  const char *arg);
+/* An authorization server (docs/bearer.md): RFC 8414, 7662, 9728, 9470 */
+const char *ach_bearer_url(cmd_parms *cmd, void *cfg, const char *arg);
+const char *ach_bearer_refresh(cmd_parms *cmd, void *cfg, const char *secs,
+                               const char *min);
+const char *ach_bearer_introspect(cmd_parms *cmd, void *cfg,
+                                  const char *url, const char *client,
+                                  const char *file);
+const char *ach_bearer_seconds(cmd_parms *cmd, void *cfg, const char *arg);
+const char *ach_bearer_ca_cert(cmd_parms *cmd, void *cfg, const char *arg);
+const char *ach_bearer_resource(cmd_parms *cmd, void *cfg,
+                                const char *arg);
+const char *ach_bearer_scopes_supported(cmd_parms *cmd, void *cfg,
+                                        const char *arg);
 
 #define ACH_BEARER_CMDS \
     AP_INIT_TAKE1("AuthChallengeBearerJWKS", ach_bearer_jwks, NULL, \
@@ -47,6 +60,30 @@ const char *ach_bearer_transport(cmd_parms *cmd, void *cfg,
     AP_INIT_TAKE1("AuthChallengeBearerTokens", ach_bearer_tokens, NULL, \
         ACH_DIRCTX, "opaque tokens: dbm, ldap or Off"), \
     AP_INIT_ITERATE("AuthChallengeBearerTransport", ach_bearer_transport, \
-        NULL, ACH_DIRCTX, "header, body, query")
+        NULL, ACH_DIRCTX, "header, body, query"), \
+    AP_INIT_TAKE1("AuthChallengeBearerMetadataURL", ach_bearer_url, \
+        (void *)0, ACH_DIRCTX, "authorization server metadata (RFC 8414)"), \
+    AP_INIT_TAKE1("AuthChallengeBearerJWKSURI", ach_bearer_url, (void *)1, \
+        ACH_DIRCTX, "URL of the authorization server's key set"), \
+    AP_INIT_TAKE1("AuthChallengeBearerResourceMetadata", ach_bearer_url, \
+        (void *)2, ACH_DIRCTX, "URL of this resource's metadata " \
+        "(RFC 9728)"), \
+    AP_INIT_TAKE12("AuthChallengeBearerJWKSRefresh", ach_bearer_refresh, \
+        NULL, ACH_DIRCTX, "seconds [min-seconds]: keys fetched again"), \
+    AP_INIT_TAKE3("AuthChallengeBearerIntrospect", ach_bearer_introspect, \
+        NULL, ACH_DIRCTX, "url|auto client_id secret-file (RFC 7662)"), \
+    AP_INIT_TAKE1("AuthChallengeBearerIntrospectCache", ach_bearer_seconds, \
+        (void *)0, ACH_DIRCTX, "seconds, or Off"), \
+    AP_INIT_TAKE1("AuthChallengeBearerFetchTimeout", ach_bearer_seconds, \
+        (void *)1, ACH_DIRCTX, "seconds a fetch may take"), \
+    AP_INIT_TAKE1("AuthChallengeBearerMaxAge", ach_bearer_seconds, \
+        (void *)2, ACH_DIRCTX, "seconds since auth_time (RFC 9470)"), \
+    AP_INIT_TAKE1("AuthChallengeBearerCACert", ach_bearer_ca_cert, NULL, \
+        ACH_DIRCTX, "PEM trust anchors for the fetches"), \
+    AP_INIT_TAKE1("AuthChallengeBearerResource", ach_bearer_resource, \
+        NULL, ACH_DIRCTX, "this resource's identifier (RFC 9728)"), \
+    AP_INIT_ITERATE("AuthChallengeBearerScopesSupported", \
+        ach_bearer_scopes_supported, NULL, ACH_DIRCTX, \
+        "scopes_supported of the resource metadata")
 
 #endif

@@ -214,17 +214,34 @@ static const char *log_user(request_rec *r, const ac_result *res)
            : "";
 }
 
+/* The outage key of what res needed: a remote service (an
+ * authorization server) of the place, or its back-ends. */
+static const char *remote_key(request_rec *r, const char *outage_key,
+                              const ac_result *res)
+{
+    return res->outage ? apr_pstrcat(r->pool, outage_key, "\n",
+                                     res->outage, NULL)
+                       : outage_key;
+}
+
 /* A request that could not be authenticated: error when an outage
- * starts (here), info while it lasts. */
+ * starts (here), info while it lasts. The shared cache, an
+ * authorization server and the back-ends each have their own outage, so
+ * traffic for one does not end another's. */
 static void log_unavailable(request_rec *r, const char *outage_key,
                             const ac_result *res, apr_time_t now)
 {
-    const char *key = res->state == -1 ? AC_CACHE_KEY : outage_key;
+    const char *key = res->state == -1 ? AC_CACHE_KEY
+                                       : remote_key(r, outage_key, res);
     ac_outage_event e = event(key, 1, now);
     int start = e == AC_OUTAGE_START || e == AC_OUTAGE_LATE_END_START;
 
     if (res->state == -1) {
         log_end(r, key, e, "AC01011", "the shared cache answers");
+    }
+    else if (res->outage) {
+        log_end(r, key, e, "AC01073", apr_pstrcat(r->pool, res->outage,
+                                                   " answers", NULL));
     }
     else {
         log_end(r, key, e, "AC01010", "the back-ends answer");
@@ -235,15 +252,22 @@ static void log_unavailable(request_rec *r, const char *outage_key,
                   log_user(r, res), res->reason ? res->reason : "-");
 }
 
-/* Something answered: the shared cache, when the verdict used it; the
- * back-ends, when they were asked — not a verdict from the credential
- * cache, which would end an outage the directory is still in. */
+/* Something answered: the shared cache, when the verdict used it; an
+ * authorization server the verdict needed; the back-ends, when they were
+ * asked — not a verdict from the credential cache, which would end an
+ * outage the directory is still in. */
 static void log_answers(request_rec *r, const char *outage_key,
                         const ac_result *res, apr_time_t now)
 {
     if (res->state == 1) {
         log_end(r, AC_CACHE_KEY, event(AC_CACHE_KEY, 0, now), "AC01011",
                 "the shared cache answers");
+    }
+    if (res->outage) {
+        const char *key = remote_key(r, outage_key, res);
+
+        log_end(r, key, event(key, 0, now), "AC01073",
+                apr_pstrcat(r->pool, res->outage, " answers", NULL));
     }
     if (res->backends == 1) {
         log_end(r, outage_key, event(outage_key, 0, now), "AC01010",

@@ -110,10 +110,12 @@ if ($> == 0) {          # the group httpd reads them as (docs/security.md)
 sub fixture {
     my ($dir, $i, $v, @args) = @_;
     my %one = (AuthChallengeDBMUserFile => 'dbm', AuthChallengeBearerJWKS => 'jwks',
-               AuthChallengeLDAPCACert => 'ca', AuthChallengeSecretFile => 'secret');
+               AuthChallengeLDAPCACert => 'ca', AuthChallengeSecretFile => 'secret',
+               AuthChallengeBearerCACert => 'ca');
     return $F{ $one{$dir} } if $one{$dir} && $i == 1;
     # the previous secret of a rotation (docs/operations.md)
     return $F{secret_prev} if $dir eq 'AuthChallengeSecretFile' && $i == 2;
+    return $F{hmac} if $dir eq 'AuthChallengeBearerIntrospect' && $i == 3;
     if ($dir eq 'AuthChallengeBearerKey' && $i == 2) {
         return $KEY{ $args[0] } // die "no fixture key for $args[0]";
     }
