@@ -61,7 +61,12 @@ ac_outage_event ac_outage_answered(ac_outage_shared *sh,
                                    apr_interval_time_t settle);
 
 /* Damping used by the glue: an answer 50 ms after the last failure
- * ends an outage (a directory that shuts down flaps for milliseconds). */
+ * ends an outage of the back-ends (a directory that shuts down flaps for
+ * milliseconds); of the shared cache, 2 s: after a cache server comes
+ * back, its clients retry it a second after their last failure, each
+ * connection (libmemcached) or process (redis) on its own, so answers
+ * and failures interleave for about that long. */
 #define AC_OUTAGE_SETTLE apr_time_from_msec(50)
+#define AC_OUTAGE_SETTLE_CACHE apr_time_from_sec(2)
 
 #endif

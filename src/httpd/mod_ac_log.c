@@ -104,6 +104,10 @@ static ach_outage *outage_of(const char *key, int make)
     return o;
 }
 
+/* The outage key of the shared cache (one per configuration, like the
+ * back-ends' keys). */
+#define AC_CACHE_KEY "the shared cache"
+
 /* What happened to key: a failure (failed 1) or an answer, at now. */
 static ac_outage_event event(const char *key, int failed, apr_time_t now)
 {
@@ -122,7 +126,10 @@ static ac_outage_event event(const char *key, int failed, apr_time_t now)
     }
     was = o->lo.down;
     e = failed ? ac_outage_failed(o->sh, &o->lo, now)
-               : ac_outage_answered(o->sh, &o->lo, now, AC_OUTAGE_SETTLE);
+               : ac_outage_answered(o->sh, &o->lo, now,
+                                    strcmp(key, AC_CACHE_KEY)
+                                    ? AC_OUTAGE_SETTLE
+                                    : AC_OUTAGE_SETTLE_CACHE);
     if (was != o->lo.down) {
         if (o->lo.down) {
             apr_atomic_inc32(&n_down);
@@ -181,9 +188,6 @@ void ach_log_warn_once(request_rec *r, const char *key, const char *why)
     }
 }
 
-/* The outage key of the shared cache (one per configuration, like the
- * back-ends' keys). */
-#define AC_CACHE_KEY "the shared cache"
 
 static void cache_event(request_rec *r, ac_outage_event e, int level,
                         const char *what)
