@@ -522,6 +522,47 @@ const char *ac_jwt_keyset_add_fetched(ac_jwt_keyset *ks, const char *json,
     return add_jwks(ks, json, len, 1, note);
 }
 
+/* Members that only a private JWK holds (RFC 7518 §6.2.2, §6.3.2, §6.4;
+ * RFC 8037 §2). */
+static int jwk_private(json_t *o)
+{
+    static const char *const priv[] = { "d", "p", "q", "dp", "dq", "qi",
+                                        "oth", "k" };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(priv) / sizeof(priv[0]); i++) {
+        if (json_object_get(o, priv[i])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+const char *ac_jwt_keyset_add_public_jwk(ac_jwt_keyset *ks, void *jwk)
+{
+    json_t *o = jwk;
+    const char *err;
+    ac_jwk *k = NULL;
+
+    if (!json_is_object(o)) {
+        return "the key is not a JSON object";
+    }
+    if (remote_refused(o) || jwk_private(o)) {
+        return "the key is not a public key";
+    }
+    err = jwk_build(ks->pool, o, &k);
+    ERR_clear_error();
+    if (err) {
+        return err;
+    }
+    if (!k) {
+        return "the key is not meant for signatures (use, key_ops)";
+    }
+    k->kid = NULL;          /* the key is the proof's own: any kid */
+    key_keep(ks, k);
+    return NULL;
+}
+
 void ac_jwt_keyset_add_keyset(ac_jwt_keyset *ks, const ac_jwt_keyset *from)
 {
     int i;
