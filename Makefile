@@ -12,6 +12,10 @@
 #                   (dpkg-buildpackage on a copy in build/deb; docs/packaging.md)
 #   make deb-test   build, install, a2enmod in an instance of its own, one
 #                   request, remove and purge the package (part of make test)
+#   make soak       SOAK_SECONDS (300) of load while dependencies fail
+#                   (t/soak/results.md; 30 s of it in make test)
+#   make test-asan  everything built with ASan/UBSan, the whole suite run
+#                   against it (docs/reliability.md)
 #   make fuzz       run each libFuzzer harness for FUZZ_SECONDS (clang)
 #   make bench      side-by-side throughput table (t/bench/run.sh)
 #   make bench-profile  instructions per request (callgrind) of its rows
@@ -41,6 +45,8 @@ APXS_CFLAGS  = $(eval APXS_CFLAGS := $(shell $(APXS) -q CFLAGS \
 LIBTOOL      = $(eval LIBTOOL := $(shell $(APXS) -q LIBTOOL \
                  2>/dev/null))$(LIBTOOL)
 EXT_LIBS    := -lcrypto -ljansson -lldap -llber -lcurl
+# The glue only: memcached and redis clients of the shared state.
+GLUE_LIBS   := -lmemcached -lmemcachedutil -lhiredis
 WARN        := -Wall -Wextra -Wno-unused-parameter
 # SANITIZE=address,undefined builds everything (core, glue, htchallenge,
 # tests) with those sanitizers, in its own BUILDDIR (make test-asan).
@@ -72,21 +78,27 @@ HTCHALLENGE := $(BUILDDIR)/htchallenge
 # What make deb needs: dpkg-buildpackage checks the Build-Depends of
 # conf/debian/control, and build-essential, which it always requires.
 DEB_BUILD_PKGS := build-essential debhelper apache2-dev libssl-dev \
-                  libjansson-dev libldap-dev libcurl4-openssl-dev
+                  libjansson-dev libldap-dev libcurl4-openssl-dev \
+                  libmemcached-dev libhiredis-dev
 # Debian 12 packages every target below needs (build, tests, demo,
 # package; groff-base checks the man page).
 DEB_PKGS := apache2 apache2-dev apache2-utils libapache2-mod-perl2 \
             libwww-perl libcmocka-dev libssl-dev libjansson-dev \
             libldap-dev slapd ldap-utils memcached redis-server \
             curl clang wrk gnuplot-nox python3 openssl \
+            libmemcached-dev libhiredis-dev \
             chromium nodejs $(DEB_BUILD_PKGS) groff-base
 BENCH_PKGS := apache2 apache2-dev apache2-utils libssl-dev libjansson-dev \
-              libldap-dev libcurl4-openssl-dev slapd ldap-utils curl wrk gnuplot-nox python3 \
+              libmemcached-dev libhiredis-dev memcached redis-server \
+              libldap-dev libcurl4-openssl-dev slapd ldap-utils curl wrk \
+              gnuplot-nox python3 \
               openssl perl gcc libc6-dev make
 
 .PHONY: all module htchallenge check unit boundary includes replay \
         cli-test test farm-test browser-deps deb deb-deps deb-test \
-        oidc-deps oidc-selftest apache-test demo demo-stop install clean \
+        oidc-deps oidc-selftest apache-test test-asan soak soak-test \
+        demo demo-stop \
+        install clean \
         deps fuzz bench bench-profile
 
 all: module htchallenge
@@ -122,7 +134,8 @@ module: $(MODULE)
 
 $(MODULE): $(GLUE_OBJS) $(CORE_LIB)
 	$(APXS) -c -o $(BUILDDIR)/mod_authchallenge.la $(GLUE_OBJS) \
-	    $(CORE_LIB) $(EXT_LIBS) $(SAN_FLAGS) $(LDFLAGS) >/dev/null
+	    $(CORE_LIB) $(EXT_LIBS) $(GLUE_LIBS) $(SAN_FLAGS) $(LDFLAGS) \
+	    >/dev/null
 	cp -p $(BUILDDIR)/.libs/mod_authchallenge.so $@
 
 htchallenge: $(HTCHALLENGE)
@@ -189,13 +202,39 @@ $(BUILDDIR)/fuzz/%: t/fuzz/%.c $(CORE_SRCS) $(CORE_HDRS)
 	    -fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRCS) \
 	    $(APR_LIBS) $(EXT_LIBS)
 
+# ---------------------------------------------------------------- asan
+# The core, the glue and htchallenge built with AddressSanitizer and
+# UndefinedBehaviorSanitizer into their own BUILDDIR, then the unit
+# tests, the corpus replay, the CLI test and the whole Apache-Test suite
+# run against that build; any report fails it (t/asan/run.sh,
+# docs/reliability.md).  It takes about twice make apache-test's time,
+# so it is not part of make test.
+ASAN_BUILDDIR ?= build-asan
+
+test-asan: deps browser-deps oidc-deps
+	$(MAKE) --no-print-directory BUILDDIR=$(ASAN_BUILDDIR) \
+	    SANITIZE=address,undefined all unit replay cli-test
+	t/asan/run.sh $(ASAN_BUILDDIR)
+
 # ---------------------------------------------------------------- test
 # deb-test last: it installs the package and runs an httpd of its own,
 # never at the same time as the suite (which loads the module built here).
-test: deps all check apache-test farm-test deb-test
+test: deps all check apache-test farm-test soak-test deb-test
 
 apache-test: all browser-deps oidc-deps
 	t/run-apache-test.sh
+
+# Load and faults (docs/reliability.md): make soak runs SOAK_SECONDS
+# (300) and writes t/soak/results.md; make test runs 30 s of it, its
+# results in build/soak.md.
+SOAK_SECONDS ?= 300
+
+soak: all
+	SOAK_SECONDS=$(SOAK_SECONDS) BUILDDIR=$(BUILDDIR) t/soak/run.sh
+
+soak-test: all
+	SOAK_SECONDS=30 SOAK_OUT=$(BUILDDIR)/soak.md BUILDDIR=$(BUILDDIR) \
+	    t/soak/run.sh
 
 # Two httpd servers sharing memcached, then redis, and one secret file.
 farm-test: all
@@ -208,7 +247,7 @@ farm-test: all
 deb-test: deb
 	t/deb/run.sh $(DEB_FILE)
 ifneq ($(filter test,$(MAKECMDGOALS)),)
-deb-test: | apache-test farm-test
+deb-test: | apache-test farm-test soak-test
 endif
 
 # ---------------------------------------------------------------- deps
@@ -352,7 +391,7 @@ install: all
 	install -m 0755 $(HTCHALLENGE) $(BINDIR)/htchallenge
 
 clean:
-	rm -rf $(BUILDDIR) $(DEB_PKG)_*.deb
+	rm -rf $(BUILDDIR) $(ASAN_BUILDDIR) $(DEB_PKG)_*.deb
 	rm -rf t/logs t/conf/httpd.conf t/conf/extra.conf t/conf/apache_test_config.pm \
 	    t/conf/modperl_inc.pl t/conf/modperl_startup.pl t/TEST t/htdocs/index.html \
 	    t/var

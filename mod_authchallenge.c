@@ -25,6 +25,7 @@
 #include "mod_ac_ldap.h"
 #include "mod_ac_log.h"
 #include "mod_ac_place.h"
+#include "mod_ac_provider.h"
 #include "mod_ac_registry.h"
 #include "mod_ac_request.h"
 #include "mod_ac_rs.h"
@@ -63,17 +64,21 @@ static void ach_register_hooks(apr_pool_t *p)
     ap_hook_fixups(ach_proxy_fixups, NULL, NULL, APR_HOOK_LAST);
     ach_body_register(p);
     ach_authz_register(p);
+    ach_provider_register(p);
     ap_hook_pre_config(ach_state_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(ach_state_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(ach_log_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(ach_registry_post_config, NULL, NULL,
                         APR_HOOK_MIDDLE);
     ap_hook_post_config(ach_rs_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_test_config(ach_rs_test_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(ach_rs_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(ach_config_child_init, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_child_init(ach_state_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(ach_backends_child_init, NULL, NULL,
                        APR_HOOK_MIDDLE);
+    /* last: its cleanup runs first, while the shared state still works */
+    ap_hook_child_init(ach_rs_child_init, NULL, NULL, APR_HOOK_LAST);
 }
 
 AP_DECLARE_MODULE(authchallenge) = {

@@ -89,7 +89,6 @@ typedef struct {
     const char *a, *b, *c;
     const char **out;
     const char **canon;
-    apr_array_header_t **groups;
     ac_token *token;
 } ac_be_args;
 
@@ -125,14 +124,14 @@ static ac_be_status ask_userhash(const ac_backend *be, void *v,
                                 reason, p);
 }
 
-static ac_be_status ask_groups(const ac_backend *be, void *v,
+static ac_be_status ask_member(const ac_backend *be, void *v,
                                const char **reason, apr_pool_t *p)
 {
     ac_be_args *x = v;
-    if (!be->groups) {
+    if (!be->member_of) {
         return AC_BE_UNSUPPORTED;
     }
-    return be->groups(be->ctx, x->a, x->groups, reason, p);
+    return be->member_of(be->ctx, x->a, x->b, reason, p);
 }
 
 static ac_be_status ask_token(const ac_backend *be, void *v,
@@ -152,7 +151,7 @@ ac_be_status ac_backend_check_password(const ac_backend_list *list,
                                        const char **reason,
                                        apr_pool_t *p)
 {
-    ac_be_args x = { user, password, NULL, NULL, canon, NULL, NULL };
+    ac_be_args x = { user, password, NULL, NULL, canon, NULL };
     return walk(list, ask_password, &x, reason, p);
 }
 
@@ -162,7 +161,7 @@ ac_be_status ac_backend_get_ha1(const ac_backend_list *list,
                                 const char **canon,
                                 const char **reason, apr_pool_t *p)
 {
-    ac_be_args x = { user, realm, alg, hex, canon, NULL, NULL };
+    ac_be_args x = { user, realm, alg, hex, canon, NULL };
     return walk(list, ask_ha1, &x, reason, p);
 }
 
@@ -174,23 +173,23 @@ ac_be_status ac_backend_resolve_userhash(const ac_backend_list *list,
                                          const char **reason,
                                          apr_pool_t *p)
 {
-    ac_be_args x = { hash, realm, alg, user, NULL, NULL, NULL };
+    ac_be_args x = { hash, realm, alg, user, NULL, NULL };
     return walk(list, ask_userhash, &x, reason, p);
 }
 
-ac_be_status ac_backend_groups(const ac_backend_list *list,
-                               const char *user, apr_array_header_t **out,
-                               const char **reason, apr_pool_t *p)
+ac_be_status ac_backend_member_of(const ac_backend_list *list,
+                                  const char *user, const char *group,
+                                  const char **reason, apr_pool_t *p)
 {
-    ac_be_args x = { user, NULL, NULL, NULL, NULL, out, NULL };
-    return walk(list, ask_groups, &x, reason, p);
+    ac_be_args x = { user, group, NULL, NULL, NULL, NULL };
+    return walk(list, ask_member, &x, reason, p);
 }
 
 ac_be_status ac_backend_lookup_token(const ac_backend_list *list,
                                      const char *sha256_hex, ac_token *out,
                                      const char **reason, apr_pool_t *p)
 {
-    ac_be_args x = { sha256_hex, NULL, NULL, NULL, NULL, NULL, out };
+    ac_be_args x = { sha256_hex, NULL, NULL, NULL, NULL, out };
     return walk(list, ask_token, &x, reason, p);
 }
 

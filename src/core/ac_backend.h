@@ -55,9 +55,14 @@ struct ac_backend {
                                      const char *realm, const char *alg,
                                      const char **user,
                                      const char **reason, apr_pool_t *p);
-    ac_be_status (*groups)(void *ctx, const char *user,
-                           apr_array_header_t **out,
-                           const char **reason, apr_pool_t *p);
+    /* Is user (the back-end's own spelling, as authenticated) in
+     * group?  OK: a member; DENIED: not a member (or no such group);
+     * NOT_FOUND: no such user here.  DBM: a name in the user record's
+     * group field; LDAP: a group DN, decided on the group entry
+     * (docs/ldap.md, "Groups"). */
+    ac_be_status (*member_of)(void *ctx, const char *user,
+                              const char *group,
+                              const char **reason, apr_pool_t *p);
     ac_be_status (*lookup_token)(void *ctx, const char *sha256_hex,
                                  ac_token *out,
                                  const char **reason, apr_pool_t *p);
@@ -138,9 +143,10 @@ ac_be_status ac_backend_resolve_userhash(const ac_backend_list *list,
                                          const char **reason,
                                          apr_pool_t *p);
 
-ac_be_status ac_backend_groups(const ac_backend_list *list,
-                               const char *user, apr_array_header_t **out,
-                               const char **reason, apr_pool_t *p);
+/* Is user in group: the first back-end that knows the user decides. */
+ac_be_status ac_backend_member_of(const ac_backend_list *list,
+                                  const char *user, const char *group,
+                                  const char **reason, apr_pool_t *p);
 
 ac_be_status ac_backend_lookup_token(const ac_backend_list *list,
                                      const char *sha256_hex, ac_token *out,

@@ -468,9 +468,11 @@ static ac_be_status dbm_resolve_userhash(void *vctx, const char *hash,
                  user, reason, p);
 }
 
-static ac_be_status dbm_groups(void *vctx, const char *user,
-                               apr_array_header_t **out,
-                               const char **reason, apr_pool_t *p)
+/* The group field of a user record ("<hash>:<group>,<group>[:comment]",
+ * mod_authn_dbm's format) names group, exactly. */
+static ac_be_status dbm_member_of(void *vctx, const char *user,
+                                  const char *group, const char **reason,
+                                  apr_pool_t *p)
 {
     const char *value, *colon;
     char *list, *g, *last;
@@ -480,20 +482,19 @@ static ac_be_status dbm_groups(void *vctx, const char *user,
     if (st != AC_BE_OK) {
         return st;
     }
-    *out = apr_array_make(p, 4, sizeof(const char *));
     colon = strchr(value, ':');
-    if (!colon) {
-        return AC_BE_OK;
-    }
-    list = apr_pstrdup(p, colon + 1);
+    list = apr_pstrdup(p, colon ? colon + 1 : "");
     if ((g = strchr(list, ':')) != NULL) {
         *g = '\0';                  /* a comment field may follow      */
     }
     for (g = apr_strtok(list, ",", &last); g;
          g = apr_strtok(NULL, ",", &last)) {
-        APR_ARRAY_PUSH(*out, const char *) = g;
+        if (!strcmp(g, group)) {
+            return AC_BE_OK;
+        }
     }
-    return AC_BE_OK;
+    *reason = "not in the group";
+    return AC_BE_DENIED;
 }
 
 int ac_dbm_parse_token(apr_pool_t *p, const char *value, ac_token *out)
@@ -565,7 +566,7 @@ const ac_backend *ac_backend_dbm_make(apr_pool_t *p, const char *path,
     be->check_password = dbm_check_password;
     be->get_ha1 = dbm_get_ha1;
     be->resolve_userhash = dbm_resolve_userhash;
-    be->groups = dbm_groups;
+    be->member_of = dbm_member_of;
     be->lookup_token = dbm_lookup_token;
     return be;
 }

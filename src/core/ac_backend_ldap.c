@@ -6,6 +6,7 @@
 #include "ac_backend_dbm.h"
 #include "ac_ldap_conn.h"
 #include "ac_ldap_filter.h"
+#include "ac_ldap_group.h"
 #include "ac_ldap_url.h"
 #include "ac_util.h"
 #include "ac_defaults.h"
@@ -19,42 +20,6 @@
 
 /* ------------------------------------------------------------ search */
 
-
-/* Exactly one entry under the URL's base and scope. */
-static ac_be_status find_one(ac_ldap_call *call, ac_ldap_search *s)
-{
-    ac_ldap_ctx *ctx = call->ctx;
-    ac_be_status st;
-
-    s->base = ctx->url.base;
-    s->scope = ctx->url.scope;
-    s->sizelimit = 2;               /* two are enough to say "ambiguous" */
-    st = ac_ldap_run(call, AC_CONN_SEARCH, ac_ldap_op_search, s);
-    if (st != AC_BE_OK) {
-        return st;
-    }
-    if (s->count == 0) {
-        *call->reason = apr_psprintf(call->p, "%s not found in LDAP",
-                                     s->what);
-        return AC_BE_NOT_FOUND;
-    }
-    if (s->count > 1) {
-        /* Not the user's fault, not an outage: refuse, don't guess. */
-        *call->reason = apr_psprintf(call->p, "ambiguous %s: more than "
-                                     "one LDAP entry matches", s->what);
-        return AC_BE_DENIED;
-    }
-    return AC_BE_OK;
-}
-
-/* (&<URL filter>(attr=<escaped value>)) */
-static const char *and_filter(ac_ldap_call *call, const char *attr,
-                              const char *value, const char *tail)
-{
-    return apr_pstrcat(call->p, "(&", call->ctx->url.filter, "(", attr,
-                       "=", ac_ldap_escape_str(call->p, value), tail,
-                       "))", NULL);
-}
 
 /* ------------------------------------------------------------ questions */
 
@@ -140,9 +105,9 @@ static ac_be_status ldap_check_password(void *vctx, const char *user,
     }
     ac_ldap_call_init(&call, ctx, reason, p);
     ac_ldap_search_init(&s, "user",
-                        and_filter(&call, ctx->url.attr, user, ""),
+                        ac_ldap_and_filter(&call, ctx->url.attr, user, ""),
                         ctx->url.attr, NULL);
-    if ((st = find_one(&call, &s)) != AC_BE_OK) {
+    if ((st = ac_ldap_find_one(&call, &s)) != AC_BE_OK) {
         return st;
     }
     if (!*s.dn) {
@@ -192,9 +157,9 @@ static ac_be_status ldap_get_ha1(void *vctx, const char *user,
     }
     ac_ldap_call_init(&call, ctx, reason, p);
     ac_ldap_search_init(&s, "user",
-                        and_filter(&call, ctx->url.attr, user, ""),
+                        ac_ldap_and_filter(&call, ctx->url.attr, user, ""),
                         ctx->conf.digest_attr, ctx->url.attr);
-    if ((st = find_one(&call, &s)) != AC_BE_OK) {
+    if ((st = ac_ldap_find_one(&call, &s)) != AC_BE_OK) {
         return st;
     }
     if (!(*hex = pick_ha1(p, s.vals[0], realm, alg))) {
@@ -239,76 +204,50 @@ static ac_be_status ldap_resolve_userhash(void *vctx, const char *hash,
     }
     ac_ldap_call_init(&call, ctx, reason, p);
     ac_ldap_search_init(&s, "userhash",
-                        and_filter(&call, ctx->conf.userhash_attr,
+                        ac_ldap_and_filter(&call, ctx->conf.userhash_attr,
                                    apr_pstrcat(p, realm, ":", alg, ":",
                                                lower, NULL), ""),
                         ctx->url.attr, NULL);
-    if ((st = find_one(&call, &s)) != AC_BE_OK) {
+    if ((st = ac_ldap_find_one(&call, &s)) != AC_BE_OK) {
         return st;
     }
     return entry_user(&call, &s, user);
 }
 
-/* (|(member=<dn>)(uniqueMember=<dn>)...) */
-static const char *group_filter(ac_ldap_call *call, const char *dn)
-{
-    apr_array_header_t *attrs = call->ctx->conf.group_attrs;
-    const char *esc = ac_ldap_escape_str(call->p, dn);
-    const char *f = "(|";
-    int i;
+/* The answer cache's kinds of question. */
+#define KIND_GROUP "group"
+#define KIND_FILTER "filter"
 
-    for (i = 0; i < attrs->nelts; i++) {
-        f = apr_pstrcat(call->p, f, "(", APR_ARRAY_IDX(attrs, i, char *),
-                        "=", esc, ")", NULL);
-    }
-    return apr_pstrcat(call->p, f, ")", NULL);
-}
-
-static void add_unique(apr_array_header_t *out, const char *dn)
-{
-    int i;
-
-    for (i = 0; i < out->nelts; i++) {
-        if (ac_ldap_dn_equal(APR_ARRAY_IDX(out, i, const char *), dn)) {
-            return;
-        }
-    }
-    APR_ARRAY_PUSH(out, const char *) = dn;
-}
-
-static ac_be_status ldap_groups(void *vctx, const char *user,
-                                apr_array_header_t **out,
-                                const char **reason, apr_pool_t *p)
+static ac_be_status ldap_member_of(void *vctx, const char *user,
+                                   const char *group, const char **reason,
+                                   apr_pool_t *p)
 {
     ac_ldap_ctx *ctx = vctx;
-    ac_ldap_call call;
-    ac_ldap_search s, g;
     ac_be_status st;
-    int i;
 
-    ac_ldap_call_init(&call, ctx, reason, p);
-    ac_ldap_search_init(&s, "user",
-                        and_filter(&call, ctx->url.attr, user, ""),
-                        "memberOf", NULL);
-    if ((st = find_one(&call, &s)) != AC_BE_OK) {
+    if (ac_ldap_cache_get(ctx->answers, KIND_GROUP, user, group, &st)) {
+        *reason = st == AC_BE_OK ? NULL : "not in the group (cached)";
         return st;
     }
-    ac_ldap_search_init(&g, "group", group_filter(&call, s.dn), NULL, NULL);
-    g.base = ctx->conf.group_base ? ctx->conf.group_base : ctx->url.base;
-    g.scope = LDAP_SCOPE_SUBTREE;
-    st = ac_ldap_run(&call, AC_CONN_SEARCH, ac_ldap_op_search, &g);
-    if (st != AC_BE_OK) {
+    st = ac_ldap_member_of(ctx, user, group, reason, p);
+    ac_ldap_cache_put(ctx->answers, KIND_GROUP, user, group, st);
+    return st;
+}
+
+ac_be_status ac_backend_ldap_matches(const ac_backend *be, const char *user,
+                                     const char *filter,
+                                     const char **reason, apr_pool_t *p)
+{
+    ac_ldap_ctx *ctx = be->ctx;
+    ac_be_status st;
+
+    if (ac_ldap_cache_get(ctx->answers, KIND_FILTER, user, filter, &st)) {
+        *reason = st == AC_BE_OK ? NULL : "no match (cached)";
         return st;
     }
-    *out = apr_array_make(p, s.vals[0]->nelts + g.dns->nelts + 1,
-                          sizeof(const char *));
-    for (i = 0; i < s.vals[0]->nelts; i++) {
-        add_unique(*out, APR_ARRAY_IDX(s.vals[0], i, const char *));
-    }
-    for (i = 0; i < g.dns->nelts; i++) {
-        add_unique(*out, APR_ARRAY_IDX(g.dns, i, const char *));
-    }
-    return AC_BE_OK;
+    st = ac_ldap_matches(ctx, user, filter, reason, p);
+    ac_ldap_cache_put(ctx->answers, KIND_FILTER, user, filter, st);
+    return st;
 }
 
 /* The value "<hex>|<exp>|<scopes>" of vals parsed into out, 1 if found
@@ -351,10 +290,10 @@ static ac_be_status ldap_lookup_token(void *vctx, const char *sha256_hex,
     }
     ac_ldap_call_init(&call, ctx, reason, p);
     ac_ldap_search_init(&s, "token",
-                        and_filter(&call, ctx->conf.token_attr, sha256_hex,
-                                   "|*"),
+                        ac_ldap_and_filter(&call, ctx->conf.token_attr,
+                                           sha256_hex, "|*"),
                         ctx->url.attr, ctx->conf.token_attr);
-    if ((st = find_one(&call, &s)) != AC_BE_OK
+    if ((st = ac_ldap_find_one(&call, &s)) != AC_BE_OK
         || (st = entry_user(&call, &s, &user)) != AC_BE_OK) {
         return st;
     }
@@ -413,7 +352,6 @@ static void copy_conf(apr_pool_t *p, ac_ldap_conf *to,
     to->digest_attr = apr_pstrdup(p, from->digest_attr);
     to->userhash_attr = apr_pstrdup(p, from->userhash_attr);
     to->token_attr = apr_pstrdup(p, from->token_attr);
-    to->group_base = apr_pstrdup(p, from->group_base);
     if (from->group_attrs) {
         int i;
 
@@ -433,12 +371,13 @@ static void copy_conf(apr_pool_t *p, ac_ldap_conf *to,
  * asks, not what is answered). */
 static const char *ldap_scope(apr_pool_t *p, const ac_ldap_conf *c)
 {
-    return apr_psprintf(p, "ldap\n%s\n%s\n%d\n%s\n%s\n%s\n%s\n%s\n%s",
+    return apr_psprintf(p, "ldap\n%s\n%s\n%d\n%s\n%s\n%s\n%s\n%s\n%d\n%d",
                         S(c->url), S(c->bind_dn), c->starttls, S(c->ca_cert),
                         S(c->digest_attr), S(c->userhash_attr),
-                        S(c->token_attr), S(c->group_base),
+                        S(c->token_attr),
                         c->group_attrs ? apr_array_pstrcat(
-                            p, c->group_attrs, ' ') : "");
+                            p, c->group_attrs, ' ') : "",
+                        c->group_is_dn, c->group_depth);
 }
 
 static ac_backend *fill(apr_pool_t *p, ac_ldap_ctx *ctx)
@@ -451,7 +390,7 @@ static ac_backend *fill(apr_pool_t *p, ac_ldap_ctx *ctx)
     be->check_password = ldap_check_password;
     be->get_ha1 = ldap_get_ha1;
     be->resolve_userhash = ldap_resolve_userhash;
-    be->groups = ldap_groups;
+    be->member_of = ldap_member_of;
     be->lookup_token = ldap_lookup_token;
     return be;
 }
@@ -479,11 +418,23 @@ const char *ac_backend_ldap_make(apr_pool_t *p, const ac_ldap_conf *conf,
     }
     ctx->conf.starttls = AC_GET(ctx->conf.starttls,
                                 ac_default.ldap_starttls);
+    ctx->conf.group_is_dn = AC_GET(ctx->conf.group_is_dn,
+                                   ac_default.ldap_group_is_dn);
+    ctx->conf.group_depth = AC_GET(ctx->conf.group_depth,
+                                   ac_default.ldap_group_depth);
+    ctx->conf.group_cache = AC_GET(ctx->conf.group_cache,
+                                   ac_default.ldap_group_cache);
+    ctx->answers = ac_ldap_cache_make(p, ctx->conf.group_cache);
     if ((err = ac_ldap_conn_setup(p, ctx)) != NULL) {
         return err;
     }
     *out = fill(p, ctx);
     return NULL;
+}
+
+int ac_backend_is_ldap(const ac_backend *be)
+{
+    return be && be->member_of == ldap_member_of;
 }
 
 void ac_backend_ldap_stats(const ac_backend *be, ac_ldap_stats *out)
@@ -550,6 +501,8 @@ static void *ldap_conf_create(apr_pool_t *p)
     ac_ldap_conf *c = apr_pcalloc(p, sizeof(*c));
 
     c->starttls = c->timeout = AC_UNSET;
+    c->group_is_dn = c->group_depth = AC_UNSET;
+    c->group_cache = AC_UNSET;
     return c;
 }
 
@@ -567,7 +520,8 @@ static void *ldap_conf_merge(apr_pool_t *p, const void *basev,
     MERGE_PTR(ca_cert);         MERGE_INT(timeout);
     MERGE_PTR(digest_attr);     MERGE_PTR(userhash_attr);
     MERGE_PTR(token_attr);      MERGE_PTR(group_attrs);
-    MERGE_PTR(group_base);
+    MERGE_INT(group_is_dn);     MERGE_INT(group_depth);
+    MERGE_INT(group_cache);
     return c;
 }
 
@@ -580,7 +534,9 @@ static const char *ldap_key(const void *conf, apr_pool_t *p)
 
     return c->url ? apr_pstrcat(p, ldap_scope(p, c), "\n", S(c->bind_pw),
                                 "\n", apr_ltoa(p, (long)apr_time_sec(
-                                    c->timeout)), NULL) : NULL;
+                                    c->timeout)), "\n", apr_psprintf(p,
+                                    "%" APR_TIME_T_FMT, c->group_cache),
+                                NULL) : NULL;
 }
 
 static const ac_backend *ldap_make(apr_pool_t *p, const void *conf,

@@ -8,11 +8,17 @@
  * entry on a connection kept for user binds only, so the search
  * connections never change identity.
  *
+ * Groups are decided on the group entry, nested groups followed
+ * breadth-first (ac_ldap_group.h); answers about a user (group,
+ * filter) are kept per process for AuthChallengeLDAPGroupCache.
+ *
  * Connections are kept per process in two small mutex-protected free
- * lists (search, user bind), opened lazily and reused; a connection that
- * turns out dropped is re-opened once, transparently.  Every lookup has
- * ONE deadline (start + timeout) that bounds connect, bind, search and
- * the retry; a connection that timed out is discarded, never reused.
+ * lists (search, user bind), opened lazily and reused, each to one host
+ * of the URL; a connection that turns out dropped or silent is
+ * replaced once, and a host that refuses or stays silent gives way to
+ * the next.  Every lookup has ONE deadline (start + timeout) that
+ * bounds connect, bind, search and every retry; a connection that
+ * timed out is discarded, never reused.
  * A down or silent directory gives AC_BE_ERROR with a reason (the glue
  * logs it once per outage); no reason ever holds a password.
  *
@@ -38,7 +44,9 @@ typedef struct {
     const char *token_attr;         /* NULL: no opaque tokens             */
     apr_array_header_t *group_attrs;    /* const char *;
                                            NULL: member uniqueMember */
-    const char *group_base; /* where groups are searched; NULL: URL base  */
+    int group_is_dn;        /* group values are DNs (1) or user names (0) */
+    int group_depth;        /* nested groups followed this deep          */
+    apr_interval_time_t group_cache;    /* answers kept; 0: Off          */
 } ac_ldap_conf;
 
 /*
@@ -61,6 +69,20 @@ const char *ac_backend_ldap_make(apr_pool_t *p, const ac_ldap_conf *conf,
 const char *ac_ldap_read_secret(apr_pool_t *p, const char *value,
                                 const char **out);
 
+/*
+ * Require challenge-ldap-filter: OK when the entry of user (found as
+ * for a password check) matches filter (RFC 4515, the administrator's,
+ * used as given), DENIED when not, NOT_FOUND without such a user,
+ * ERROR when the directory fails.  Answers are kept like group answers
+ * (AuthChallengeLDAPGroupCache).  be must be an LDAP back-end.
+ */
+ac_be_status ac_backend_ldap_matches(const ac_backend *be, const char *user,
+                                     const char *filter,
+                                     const char **reason, apr_pool_t *p);
+
+/* 1 when be is an LDAP back-end. */
+int ac_backend_is_ldap(const ac_backend *be);
+
 /* 1 when the two DNs are equal after RFC 4514 normalisation (spaces,
  * escaping), compared case-insensitively (ASCII); 0 otherwise. */
 int ac_ldap_dn_equal(const char *a, const char *b);
@@ -71,6 +93,7 @@ typedef struct {
     unsigned long reused;   /* lookups served by an idle connection        */
     unsigned long dropped;  /* connections discarded (down, timeout)       */
     unsigned long idle;     /* connections idle right now                  */
+    unsigned long ops;      /* LDAP operations sent (binds, searches)      */
 } ac_ldap_stats;
 
 void ac_backend_ldap_stats(const ac_backend *be, ac_ldap_stats *out);

@@ -1,5 +1,6 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 #include "ac_basic.h"
+#include "ac_authn.h"
 #include "ac_util.h"
 
 #include <string.h>
@@ -66,10 +67,8 @@ static void basic_verify(const ac_place *pl, const ac_request *req,
                          const ac_credentials *cred, ac_result *res,
                          apr_pool_t *p)
 {
-    const char *user, *password, *reason = NULL, *cached, *canon = NULL;
-    const char *stamp = NULL;
+    const char *user, *password;
     ac_basic_status bs;
-    ac_be_status st;
 
     bs = ac_basic_decode(cred->token68, pl->charset_utf8, &user,
                          &password, p);
@@ -77,38 +76,7 @@ static void basic_verify(const ac_place *pl, const ac_request *req,
         ac_result_set(res, AC_BAD_REQUEST, ac_basic_strerror(bs));
         return;
     }
-    res->log_user = user;
-    if (ac_credcache_enabled(pl->credcache)) {
-        stamp = ac_backend_stamp(pl->backends, AC_STAMP_USER, user, p);
-    }
-    /* the cached value is the user's own spelling (canon) */
-    if (stamp && ac_credcache_get(pl->credcache, "Basic", pl->realm,
-                                  user, password, stamp, req->now, &cached,
-                                  p)) {
-        res->user = res->log_user = cached;
-        ac_result_set(res, AC_OK, "password verified (cached)");
-        return;
-    }
-    st = ac_backend_check_password(pl->backends, user, password, &canon,
-                                   &reason, p);
-    switch (st) {
-    case AC_BE_OK:
-        res->user = res->log_user = canon ? canon : user;
-        ac_result_set(res, AC_OK, "password verified");
-        if (stamp) {
-            ac_credcache_put(pl->credcache, "Basic", pl->realm, user,
-                             password, stamp, res->user, req->now, 0, p);
-        }
-        break;
-    case AC_BE_DENIED:
-    case AC_BE_NOT_FOUND:
-        res->failed = 1;
-        ac_result_set(res, AC_CHALLENGE, reason);
-        break;
-    default:
-        ac_result_set(res, AC_UNAVAILABLE, reason);
-        break;
-    }
+    ac_authn_password(pl, "Basic", user, password, req->now, res, p);
 }
 
 const ac_scheme ac_scheme_basic = {

@@ -191,6 +191,13 @@ static const void *bearer_conf_finish(const void *own, const ac_place *pl,
         finish_source(bc, pl, p);
     }
     bc->unusable = finish_check(bc);      /* bearer_usable says why */
+    if (bc->rfc9068 && !bc->issuer && !bc->metadata_url && b
+        && b->warnings) {
+        APR_ARRAY_PUSH(b->warnings, const char *) = "Bearer: keys of an "
+            "authorization server without AuthChallengeBearerIssuer (nor "
+            "a metadata URL to discover it): iss is not checked, which "
+            "RFC 9068 §4 asks for";
+    }
     return bc;
 }
 
@@ -637,6 +644,7 @@ static int verify_opaque(const ac_place *pl, const ac_bearer_conf *bc,
     }
     memset(&t, 0, sizeof(t));
     st = ac_backend_lookup_token(bc->tokens, hash, &t, &reason, p);
+    AC_RESULT_BACKEND(res, st);
     if (st == AC_BE_ERROR) {
         ac_result_set(res, AC_UNAVAILABLE, reason);
         return 1;
@@ -661,6 +669,13 @@ static int verify_opaque(const ac_place *pl, const ac_bearer_conf *bc,
     return 1;
 }
 
+static int is_jwt(const char *tok)
+{
+    const char *dot = strchr(tok, '.');
+
+    return dot && strchr(dot + 1, '.') != NULL;
+}
+
 /* ---------------------------------------------------------- a token */
 
 void ac_bearer_check_token(const ac_place *pl, const ac_bearer_conf *bc,
@@ -671,8 +686,10 @@ void ac_bearer_check_token(const ac_place *pl, const ac_bearer_conf *bc,
     int jws = ac_jwt_peek(tok, &kid, p);
     ac_keys k;
 
-    if (jws && ((bc->keys && ac_jwt_keyset_count(bc->keys))
-                || bc->source)) {
+    /* two dots and keys: a JWT, a malformed one unless it may be an
+     * opaque token for the introspection endpoint */
+    if (is_jwt(tok) && (jws || !bc->introspect)
+        && ((bc->keys && ac_jwt_keyset_count(bc->keys)) || bc->source)) {
         check_jwt(pl, bc, req, tok, kid, res, p);
         return;
     }

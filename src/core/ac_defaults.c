@@ -35,4 +35,10 @@ const ac_defaults ac_default = {
     0,                                  /* no StartTLS                  */
     APR_USEC_PER_SEC * 5,               /* LDAP: one lookup, at most    */
     "member uniqueMember",
+    1,                                  /* group values are DNs         */
+    10,                                 /* nested groups, as httpd 2.4  */
+    APR_USEC_PER_SEC * 60,              /* group answers kept per process */
+    /* shared state */
+    APR_USEC_PER_SEC * 1,               /* a request waits for the cache
+                                           1 s in all, at most        */
 };

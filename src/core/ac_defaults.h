@@ -45,6 +45,11 @@ typedef struct {
     int ldap_starttls;
     apr_interval_time_t ldap_timeout;
     const char *ldap_group_attrs;
+    int ldap_group_is_dn;       /* AuthChallengeLDAPGroupAttributeIsDN  */
+    int ldap_group_depth;               /* AuthChallengeLDAPGroupDepth  */
+    apr_interval_time_t ldap_group_cache;   /* AuthChallengeLDAPGroupCache */
+    /* shared state */
+    apr_interval_time_t cache_timeout;  /* AuthChallengeCacheTimeout    */
 } ac_defaults;
 
 /* Where a Bearer token may come from (RFC 6750 §2). */

@@ -274,6 +274,30 @@ static const char *one_challenge(const ac_place *pl,
     return ac_chal_str(c);
 }
 
+/* A fresh nonce for pl, with the opaque of its realm: it carries the
+ * shared state's generation when the replay check is on (the one this
+ * process saw last: issuing asks the store only when it knows none).
+ * NULL when there is no safe nonce (no secret, the RNG failed). */
+static const char *new_nonce(const ac_place *pl, const ac_digest_conf *dc,
+                             const char *realm, const char *opaque,
+                             apr_time_t now, apr_pool_t *p)
+{
+    unsigned char r[AC_NONCE_RAND_LEN];
+    char group[AC_NONCE_GROUP_LEN];
+    apr_uint64_t gen = 0;
+    const ac_state *st = pl->state;
+
+    if (!opaque || !ac_nonce_draw(dc->rnd, r, group)) {
+        return NULL;
+    }
+    if (dc->replay_check && st && st->generation
+        && st->generation(st->ctx, group, 0, &gen, p) != AC_STATE_OK) {
+        gen = 0;        /* checked against the store: stale then */
+    }
+    return ac_nonce_issue(p, pl->secret, pl->secret_len, realm, opaque,
+                          now, gen, r);
+}
+
 /* One challenge per configured algorithm, all with one fresh nonce.
  * Without a secret or when the RNG fails there is no safe nonce: then
  * no Digest challenge at all (the glue still answers 401/407). */
@@ -282,7 +306,7 @@ static void digest_challenge(const ac_place *pl,
                              ac_challenges *out, apr_pool_t *p)
 {
     const ac_digest_conf *dc = AC_OWN(pl, &ac_scheme_digest);
-    const char *opaque, *nonce = NULL;
+    const char *opaque, *nonce;
     int i, stale;
 
     if (!dc || !dc->algorithms) {
@@ -290,10 +314,7 @@ static void digest_challenge(const ac_place *pl,
     }
     opaque = ac_nonce_opaque(p, pl->secret, pl->secret_len,
                              realm_of(pl));
-    if (opaque) {
-        nonce = ac_nonce_issue(p, pl->secret, pl->secret_len,
-                               realm_of(pl), opaque, req->now, dc->rnd);
-    }
+    nonce = new_nonce(pl, dc, realm_of(pl), opaque, req->now, p);
     if (!nonce) {
         return;
     }
@@ -349,7 +370,7 @@ typedef struct {
     const char *user;           /* the real user name                 */
     const char *ha1;            /* H(user:realm:password), hex        */
     const char *body_hash;      /* auth-int only                      */
-    apr_time_t issued;
+    ac_nonce_info nonce_info;   /* issue time, generation, group      */
     int stale;
 } dg_ctx;
 
@@ -511,29 +532,48 @@ static int check_offer(dg_ctx *x)
 }
 
 /* Why a nonce did not verify: its MAC covers the opaque, so a nonce
- * that verifies proves the opaque too, and the opaque this realm has is
- * derived (one more HMAC) only to name the failure. */
+ * that verifies proves the opaque too, and the opaques this realm has
+ * (of the secret and the previous one) are derived (one more HMAC each)
+ * only to name the failure. */
 static int nonce_refused(dg_ctx *x)
 {
-    const char *opaque = ac_nonce_opaque(x->p, x->pl->secret,
-                                         x->pl->secret_len, x->realm);
+    const ac_place *pl = x->pl;
+    const char *opaque = ac_nonce_opaque(x->p, pl->secret, pl->secret_len,
+                                         x->realm);
+    const char *prev = pl->secret_prev
+                       ? ac_nonce_opaque(x->p, pl->secret_prev,
+                                         pl->secret_prev_len, x->realm)
+                       : NULL;
 
     if (!opaque) {
         return unavailable(x, "cannot derive the opaque");
     }
-    if (!ac_ct_streq(x->opaque, opaque)) {
+    if (!ac_ct_streq(x->opaque, opaque)
+        && !(prev && ac_ct_streq(x->opaque, prev))) {
         return refuse(x, "wrong opaque");
     }
     return refuse(x, "invalid nonce");
 }
 
-/* An unforgeable nonce; a stale one is remembered, as only a correct
- * response earns stale=true. */
+static ac_nonce_status verify_with(dg_ctx *x, const unsigned char *secret,
+                                   apr_size_t slen)
+{
+    return ac_nonce_verify(x->p, secret, slen, x->nonce, x->realm,
+                           x->opaque, x->req->now, x->dc->nonce_lifetime,
+                           &x->nonce_info);
+}
+
+/* An unforgeable nonce, made with the secret or, after a rotation, the
+ * previous one; a stale one is remembered, as only a correct response
+ * earns stale=true. */
 static int check_nonce(dg_ctx *x)
 {
-    switch (ac_nonce_verify(x->p, x->pl->secret, x->pl->secret_len,
-                            x->nonce, x->realm, x->opaque, x->req->now,
-                            x->dc->nonce_lifetime, &x->issued)) {
+    ac_nonce_status st = verify_with(x, x->pl->secret, x->pl->secret_len);
+
+    if (st == AC_NONCE_BAD && x->pl->secret_prev) {
+        st = verify_with(x, x->pl->secret_prev, x->pl->secret_prev_len);
+    }
+    switch (st) {
     case AC_NONCE_OK:
         return 1;
     case AC_NONCE_STALE:
@@ -569,6 +609,7 @@ static int resolve_user(dg_ctx *x)
     st = ac_backend_resolve_userhash(x->pl->backends,
                                      ac_lower(x->p, x->username), x->realm,
                                      x->alg->base, &user, &why, x->p);
+    AC_RESULT_BACKEND(x->res, st);
     if (st != AC_BE_OK || !user) {
         return backend_failed(x, st, why, "unknown userhash");
     }
@@ -584,6 +625,7 @@ static int fetch_ha1(dg_ctx *x)
 
     st = ac_backend_get_ha1(x->pl->backends, x->user, x->realm,
                             x->alg->base, &hex, &canon, &why, x->p);
+    AC_RESULT_BACKEND(x->res, st);
     if (st != AC_BE_OK || !hex) {
         return backend_failed(x, st, why, "unknown user");
     }
@@ -638,6 +680,7 @@ static int check_response(dg_ctx *x)
  * up an nc; the store failing fails closed. */
 static int check_replay(dg_ctx *x)
 {
+    ac_replay_nonce n;
     apr_time_t expiry;
 
     if (!x->dc->replay_check) {
@@ -646,15 +689,27 @@ static int check_replay(dg_ctx *x)
     if (!x->pl->state) {
         return unavailable(x, "no shared state for the replay check");
     }
-    expiry = x->issued + x->dc->nonce_lifetime + AC_DIGEST_REPLAY_SLACK;
-    switch (ac_replay_check(x->pl->state, x->nonce, x->ncv, expiry,
-                            x->p)) {
+    n.nonce = x->nonce;
+    n.group = x->nonce_info.group;
+    n.gen = x->nonce_info.gen;
+    expiry = x->nonce_info.issued + x->dc->nonce_lifetime
+             + AC_DIGEST_REPLAY_SLACK;
+    switch (ac_replay_check(x->pl->state, &n, x->ncv, expiry, x->p)) {
     case AC_REPLAY_FRESH:
         x->res->state = 1;
         return 1;
     case AC_REPLAY_REUSED:
         x->res->state = 1;
         return refuse(x, "nc replayed");
+    case AC_REPLAY_FLUSHED:
+        /* the store forgot the nc values used so far: no response made
+         * for this nonce can be told from a replay any more, and the
+         * client gets a new nonce without asking its user */
+        x->res->state = 1;
+        x->res->stale = 1;
+        ac_result_set(x->res, AC_CHALLENGE, "nonce from before the shared "
+                      "cache lost its nonce counts (flush, restart)");
+        return 0;
     default:
         x->res->state = -1;
         return unavailable(x, "replay store unavailable");
@@ -679,9 +734,9 @@ static const char *auth_info(dg_ctx *x)
                        ", rspauth=", ac_authparam_quote(x->p, rspauth),
                        ", cnonce=", ac_authparam_quote(x->p, x->cnonce),
                        ", nc=", x->nc, NULL);
-    if (x->req->now - x->issued > dc->nonce_lifetime / 2) {
-        next = ac_nonce_issue(x->p, x->pl->secret, x->pl->secret_len,
-                              x->realm, x->opaque, x->req->now, dc->rnd);
+    if (x->req->now - x->nonce_info.issued > dc->nonce_lifetime / 2) {
+        next = new_nonce(x->pl, dc, x->realm, x->opaque, x->req->now,
+                         x->p);
         if (next) {
             info = apr_pstrcat(x->p, info, ", nextnonce=",
                                ac_authparam_quote(x->p, next), NULL);

@@ -86,7 +86,8 @@ static ac_state_status store(const ac_faillimit *fl,
                           rec->start + fl->window, p);
 }
 
-/* Under the lock: client's live record, changed by one (+1 reserves,
+/* ------------------------------------------------------- a local store
+ * Under the lock: client's live record, changed by one (+1 reserves,
  * -1 gives back) unless that would pass the limit; *rec is the record
  * as found. */
 static ac_state_status visit(const ac_faillimit *fl, const char *client,
@@ -119,6 +120,84 @@ static ac_state_status visit(const ac_faillimit *fl, const char *client,
     return st;
 }
 
+/* ------------------------------------------- a store shared by servers
+ * No lock spans a farm: the count is a counter of the store, changed
+ * with its atomic incr (memcached incr, a redis script); the window's
+ * start is a second key, written when the count rises from 0, for
+ * Retry-After.  A reservation past the limit is given back at once. */
+
+static const unsigned char *start_key(const char *client, apr_size_t *klen,
+                                      apr_pool_t *p)
+{
+    const char *k = apr_pstrcat(p, "authchallenge-fail-start:", client,
+                                NULL);
+
+    *klen = strlen(k);
+    return (const unsigned char *)k;
+}
+
+/* Seconds left in client's window (the whole window when its start is
+ * unknown), at least 1. */
+static apr_int64_t shared_left(const ac_faillimit *fl, const char *client,
+                               apr_time_t now, apr_pool_t *p)
+{
+    unsigned char buf[8];
+    apr_size_t klen, len = sizeof(buf);
+    const unsigned char *k = start_key(client, &klen, p);
+    apr_time_t start = now;
+    apr_int64_t left;
+
+    if (fl->state->get(fl->state->ctx, k, klen, buf, &len, p)
+        == AC_STATE_OK && len == sizeof(buf)) {
+        start = (apr_time_t)get_be(buf, 8);
+    }
+    if (start > now) {
+        start = now;
+    }
+    left = (start + fl->window - now + APR_USEC_PER_SEC - 1)
+           / APR_USEC_PER_SEC;
+    return left < 1 ? 1 : left;
+}
+
+static ac_fl_status shared_reserve(const ac_faillimit *fl,
+                                   const char *client, apr_time_t now,
+                                   apr_int64_t *retry_after, apr_pool_t *p)
+{
+    apr_size_t klen, slen;
+    const unsigned char *k = key_of(client, &klen, p), *sk;
+    unsigned char buf[8];
+    apr_int64_t n = 0;
+
+    if (fl->state->incr(fl->state->ctx, k, klen, 1, now + fl->window, &n,
+                        p) != AC_STATE_OK) {
+        return AC_FL_ERROR;
+    }
+    if (n == 1) {                   /* a new window starts now */
+        sk = start_key(client, &slen, p);
+        put_be(buf, (apr_uint64_t)now, 8);
+        fl->state->put(fl->state->ctx, sk, slen, buf, sizeof(buf),
+                       now + fl->window, p);
+    }
+    if (n <= fl->count) {
+        return AC_FL_ALLOW;
+    }
+    fl->state->incr(fl->state->ctx, k, klen, -1, now + fl->window, &n, p);
+    *retry_after = shared_left(fl, client, now, p);
+    return AC_FL_BLOCK;
+}
+
+static void shared_release(const ac_faillimit *fl, const char *client,
+                           apr_time_t now, apr_pool_t *p)
+{
+    apr_size_t klen;
+    const unsigned char *k = key_of(client, &klen, p);
+    apr_int64_t n;
+
+    fl->state->incr(fl->state->ctx, k, klen, -1, now + fl->window, &n, p);
+}
+
+/* ------------------------------------------------------------- both */
+
 ac_fl_status ac_faillimit_reserve(const ac_faillimit *fl,
                                   const char *client, apr_time_t now,
                                   apr_int64_t *retry_after, apr_pool_t *p)
@@ -127,6 +206,11 @@ ac_fl_status ac_faillimit_reserve(const ac_faillimit *fl,
 
     if (!active(fl) || !client) {
         return AC_FL_ALLOW;
+    }
+    if (!fl->state->lock) {
+        return fl->state->incr ? shared_reserve(fl, client, now,
+                                                retry_after, p)
+                               : AC_FL_ERROR;
     }
     if (visit(fl, client, now, 1, &rec, p) != AC_STATE_OK) {
         return AC_FL_ERROR;
@@ -148,7 +232,14 @@ void ac_faillimit_release(const ac_faillimit *fl, const char *client,
 {
     fl_rec rec;
 
-    if (active(fl) && client) {
-        visit(fl, client, now, -1, &rec, p);
+    if (!active(fl) || !client) {
+        return;
     }
+    if (!fl->state->lock) {
+        if (fl->state->incr) {
+            shared_release(fl, client, now, p);
+        }
+        return;
+    }
+    visit(fl, client, now, -1, &rec, p);
 }

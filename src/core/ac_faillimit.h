@@ -7,10 +7,11 @@
  * state, so across all processes (and servers of a farm).
  *
  * Exact under concurrency: an attempt is reserved (counted as a
- * failure) before its credential is checked, in one step under the
- * store's lock, and given back when the check did not fail.  Checking
- * first and counting after, under two locks, let 40 parallel wrong
- * passwords through a limit of 5.
+ * failure) before its credential is checked, in one step (under a local
+ * store's lock; with a store shared by servers, its atomic incr), and
+ * given back when the check did not fail.  Checking first and counting
+ * after, under two locks, let 40 parallel wrong passwords through a
+ * limit of 5.
  */
 #ifndef AC_FAILLIMIT_H
 #define AC_FAILLIMIT_H

@@ -125,6 +125,14 @@ static size_t take(char *data, size_t size, size_t n, void *v)
     return add;
 }
 
+static int progress(void *v, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+                    curl_off_t un)
+{
+    const volatile int *abort_flag = v;
+
+    return *abort_flag ? 1 : 0;         /* non-zero: curl stops */
+}
+
 static void set_common(CURL *c, const ac_http_opts *o, const char *url,
                        sink *k, char *err)
 {
@@ -147,6 +155,11 @@ static void set_common(CURL *c, const ac_http_opts *o, const char *url,
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
     if (o->ca_file) {
         curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
+    }
+    if (o->abort_flag) {
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress);
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)o->abort_flag);
     }
 }
 

@@ -19,6 +19,9 @@
 typedef struct {
     const char *ca_file;            /* PEM trust anchors; NULL: system  */
     apr_interval_time_t timeout;    /* the whole exchange, connect incl. */
+    /* when set and non-zero, an exchange under way stops at once (a
+     * process that exits does not wait for a slow server) */
+    const volatile int *abort_flag;
 } ac_http_opts;
 
 typedef struct {

@@ -15,6 +15,9 @@
 #define NO_KEYS_RETRY apr_time_from_sec(1)
 /* How often a request that waits for another process's fetch looks. */
 #define POLL apr_time_from_msec(20)
+/* How often a process looks for a document another one fetched: a key
+ * the server dropped stops verifying in every process this soon. */
+#define SHARED_CHECK apr_time_from_sec(1)
 /* A shared document outlives its refresh interval by this much, so that
  * a new process finds the keys while the server is down. */
 #define KEEP_SHARED apr_time_from_sec(86400)
@@ -41,6 +44,7 @@ struct ac_keysource {
     gen *cur;
     int busy;                       /* a refresh is running             */
     apr_time_t next_try;            /* no refresh for age before this   */
+    apr_time_t next_shared;         /* look at the shared state then    */
     apr_time_t local_since;         /* this process's last fetch        */
     int down;                       /* the last fetch failed            */
     const char *error;              /* its message (in err_pool)        */
@@ -48,6 +52,12 @@ struct ac_keysource {
 };
 
 static ac_log_fn log_fn;
+
+/* Background refreshes running, and the process exiting (below). */
+static pthread_mutex_t bg_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t bg_cv = PTHREAD_COND_INITIALIZER;
+static int bg_running;
+static volatile int exiting;
 
 void ac_keysource_set_log(ac_log_fn fn)
 {
@@ -177,7 +187,7 @@ static gen *gen_make(const ac_keysource *ks, const char *doc,
         return NULL;
     }
     if (note) {
-        say(AC_LOG_INFO, p, "AC01053: %s: %s", g->jwks_uri, note);
+        say(AC_LOG_INFO, p, "AC01074: %s: %s", g->jwks_uri, note);
     }
     g->stamp = apr_pstrcat(p, ac_jwt_keyset_fingerprint(g->keys), "\n",
                            g->issuer ? g->issuer : "", NULL);
@@ -210,6 +220,7 @@ static const char *get_json(const ac_keysource *ks, const char *url,
     const char *why;
 
     o.timeout = left(deadline);
+    o.abort_flag = &exiting;
     if ((why = ac_http_get(&o, url, r, p)) != NULL) {
         return why;
     }
@@ -294,6 +305,7 @@ static void take_shared(ac_keysource *ks, apr_pool_t *p)
     const char *doc, *why = NULL;
     apr_size_t len;
     apr_time_t when, have;
+    int recovered = 0;
     gen *g;
 
     pthread_mutex_lock(&ks->mu);
@@ -308,10 +320,17 @@ static void take_shared(ac_keysource *ks, apr_pool_t *p)
     if (!ks->cur || ks->cur->fetched < when) {
         install(ks, g);
         g = NULL;
+        /* another process fetched them: the outage is over here too */
+        recovered = ks->down;
+        ks->down = 0;
     }
     pthread_mutex_unlock(&ks->mu);
     if (g) {
         gen_unref(g);
+    }
+    if (recovered) {
+        say(AC_LOG_NOTICE, p, "AC01072: keys from %s fetched (by another "
+            "process)", ks->name);
     }
 }
 
@@ -326,7 +345,7 @@ static void failed(ac_keysource *ks, const char *why, apr_pool_t *p)
     apr_pool_clear(ks->err_pool);
     ks->error = apr_pstrdup(ks->err_pool, why);
     pthread_mutex_unlock(&ks->mu);
-    say(first ? AC_LOG_WARNING : AC_LOG_DEBUG, p, "AC01050: keys from %s "
+    say(first ? AC_LOG_WARNING : AC_LOG_DEBUG, p, "AC01071: keys from %s "
         "not fetched: %s; %s", ks->name, why, have
         ? "the keys fetched before stay in use" : "no keys yet");
 }
@@ -349,7 +368,7 @@ static void fetched(ac_keysource *ks, const char *doc, apr_time_t now,
     was_down = ks->down;
     ks->down = 0;
     pthread_mutex_unlock(&ks->mu);
-    say(was_down ? AC_LOG_NOTICE : AC_LOG_DEBUG, p, "AC01051: keys from "
+    say(was_down ? AC_LOG_NOTICE : AC_LOG_DEBUG, p, "AC01072: keys from "
         "%s fetched (%d)", ks->name, ac_jwt_keyset_count(g->keys));
 }
 
@@ -370,25 +389,32 @@ static void wait_shared(ac_keysource *ks, apr_time_t since,
 }
 
 /* May this process fetch now?  Its own gate first (a shared one may
- * have been evicted), then the shared one. */
+ * have been evicted: then this one still holds), then the shared one;
+ * its own counts only the fetches it made. */
 static ac_gate_status claim(ac_keysource *ks, apr_time_t now,
                             apr_time_t *since, apr_pool_t *p)
 {
     apr_interval_time_t iv;
+    ac_gate_status st;
     int closed;
 
     pthread_mutex_lock(&ks->mu);
     iv = ks->cur ? ks->c.min_refresh : NO_KEYS_RETRY;
     iv = iv < ks->c.min_refresh ? iv : ks->c.min_refresh;
-    closed = ks->local_since && now >= ks->local_since
+    closed = ks->local_since && ks->local_since <= now + iv
              && now - ks->local_since < iv;
-    if (!closed) {
-        ks->local_since = now;
-    }
     pthread_mutex_unlock(&ks->mu);
     *since = now;
-    return closed ? AC_GATE_CLOSED
-                  : ac_statedoc_claim(&ks->doc, now, iv, since, p);
+    if (closed) {
+        return AC_GATE_CLOSED;
+    }
+    if ((st = ac_statedoc_claim(&ks->doc, now, iv, since, p))
+        == AC_GATE_MINE) {
+        pthread_mutex_lock(&ks->mu);
+        ks->local_since = now;
+        pthread_mutex_unlock(&ks->mu);
+    }
+    return st;
 }
 
 /* Bring the keys up to date for kid (NULL: for their age), by the
@@ -431,15 +457,36 @@ static void *background(void *v)
     ac_keysource *ks = v;
     apr_pool_t *p = new_pool();
 
-    if (p) {
+    if (p && !exiting) {
         refresh(ks, NULL, apr_time_now() + ks->c.http.timeout, p);
+    }
+    if (p) {
         apr_pool_destroy(p);
     }
     pthread_mutex_lock(&ks->mu);
     ks->busy = 0;
     pthread_cond_broadcast(&ks->cv);
     pthread_mutex_unlock(&ks->mu);
+    pthread_mutex_lock(&bg_mu);
+    bg_running--;
+    pthread_cond_broadcast(&bg_cv);
+    pthread_mutex_unlock(&bg_mu);
     return NULL;
+}
+
+void ac_keysource_shutdown(apr_interval_time_t wait)
+{
+    apr_time_t until = apr_time_now() + wait;
+    struct timespec ts;
+
+    ts.tv_sec = (time_t)apr_time_sec(until);
+    ts.tv_nsec = (long)apr_time_usec(until) * 1000;
+    pthread_mutex_lock(&bg_mu);
+    exiting = 1;
+    while (bg_running > 0
+           && pthread_cond_timedwait(&bg_cv, &bg_mu, &ts) != ETIMEDOUT) {
+    }
+    pthread_mutex_unlock(&bg_mu);
 }
 
 /* Keys older than the refresh interval: fetched again by a thread of
@@ -450,13 +497,19 @@ static void start_background(ac_keysource *ks, apr_time_t now)
     pthread_t t;
 
     ks->next_try = now + NO_KEYS_RETRY;
-    if (pthread_attr_init(&a) != 0) {
+    if (exiting || pthread_attr_init(&a) != 0) {
         return;
     }
     pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
     ks->busy = 1;
+    pthread_mutex_lock(&bg_mu);
+    bg_running++;
+    pthread_mutex_unlock(&bg_mu);
     if (pthread_create(&t, &a, background, ks) != 0) {
         ks->busy = 0;
+        pthread_mutex_lock(&bg_mu);
+        bg_running--;
+        pthread_mutex_unlock(&bg_mu);
     }
     pthread_attr_destroy(&a);
 }
@@ -502,6 +555,16 @@ int ac_keysource_keys(ac_keysource *ks, const char *kid, apr_time_t now,
     int tried = 0;
 
     pthread_mutex_lock(&ks->mu);
+    if (ks->cur && !ks->busy && now >= ks->next_shared && ks->doc.state) {
+        /* what another process fetched (a rotation, a dropped key) */
+        ks->busy = 1;
+        ks->next_shared = now + SHARED_CHECK;
+        pthread_mutex_unlock(&ks->mu);
+        take_shared(ks, p);
+        pthread_mutex_lock(&ks->mu);
+        ks->busy = 0;
+        pthread_cond_broadcast(&ks->cv);
+    }
     while (needs(ks->cur, kid) && !tried && apr_time_now() < deadline) {
         if (ks->busy) {
             wait_busy(ks, deadline);

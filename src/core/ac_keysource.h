@@ -78,6 +78,11 @@ int ac_keysource_keys(ac_keysource *ks, const char *kid, apr_time_t now,
                       apr_time_t deadline, ac_keys *out, const char **why,
                       apr_pool_t *p);
 
+/* The process is about to exit: fetches under way stop, no new ones
+ * start, and this waits (at most wait) for the threads of background
+ * refreshes to end, which may otherwise still use the shared state. */
+void ac_keysource_shutdown(apr_interval_time_t wait);
+
 /* The metadata URL or key set URL, for messages. */
 const char *ac_keysource_name(const ac_keysource *ks);
 

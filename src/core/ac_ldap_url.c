@@ -99,6 +99,7 @@ static const char *add_host(apr_pool_t *p, const char *scheme,
     }
     out->uris = out->nhosts ? apr_pstrcat(p, out->uris, " ", uri, NULL)
                             : uri;
+    APR_ARRAY_PUSH(out->hosts, const char *) = uri;
     out->nhosts++;
     return NULL;
 }
@@ -112,8 +113,13 @@ static const char *parse_hosts(apr_pool_t *p, const char *scheme,
     const char *err;
 
     *first = NULL;
+    out->hosts = apr_array_make(p, 2, sizeof(const char *));
     for (h = apr_strtok(hosts, " \t", &last); h;
          h = apr_strtok(NULL, " \t", &last)) {
+        if (out->nhosts == AC_LDAP_MAX_HOSTS) {
+            return apr_psprintf(p, "LDAP URL: more than %d hosts",
+                                AC_LDAP_MAX_HOSTS);
+        }
         if ((err = add_host(p, scheme, h, out)) != NULL) {
             return err;
         }

@@ -15,11 +15,19 @@
 #define AC_LDAP_URL_H
 
 #include <apr_pools.h>
+#include <apr_tables.h>
+
+/* Hosts in one URL, at most: each is given a share of the one timeout. */
+#define AC_LDAP_MAX_HOSTS 8
 
 typedef struct {
     const char *scheme;     /* "ldap", "ldaps" or "ldapi"               */
-    const char *uris;       /* for ldap_initialize(): "ldap://h1 ldap://h2" */
+    const char *uris;       /* every host: "ldap://h1 ldap://h2"        */
     int nhosts;
+    apr_array_header_t *hosts;  /* one URI a host ("ldap://h1"), in
+                                   order: tried one by one, not by
+                                   libldap (docs/ldap.md, "Several
+                                   servers")                          */
     const char *base;       /* "" when the URL has none                 */
     const char *attr;       /* user-name attribute                      */
     int scope;              /* LDAP_SCOPE_BASE, _ONELEVEL or _SUBTREE   */

@@ -90,20 +90,17 @@ static ac_state_status load(const ac_state *st, const unsigned char *key,
     return AC_STATE_OK;
 }
 
-ac_replay_status ac_replay_check(const ac_state *st, const char *nonce,
-                                 apr_uint32_t nc, apr_time_t expiry,
-                                 apr_pool_t *p)
+/* A local store: the window of the nonce, under the lock. */
+static ac_replay_status window_check(const ac_state *st,
+                                     const unsigned char *key,
+                                     apr_size_t klen, apr_uint32_t nc,
+                                     apr_time_t expiry, apr_pool_t *p)
 {
     unsigned char rec[AC_REPLAY_RECORD_LEN];
-    const unsigned char *key;
     ac_replay_window w;
     ac_replay_status out;
-    apr_size_t klen;
 
-    if (!st || !nonce || !(key = ac_replay_key(p, nonce, &klen))) {
-        return AC_REPLAY_ERROR;
-    }
-    if (st->lock && st->lock(st->ctx) != AC_STATE_OK) {
+    if (st->lock(st->ctx) != AC_STATE_OK) {
         return AC_REPLAY_ERROR;
     }
     if (load(st, key, klen, &w, p) != AC_STATE_OK) {
@@ -117,8 +114,71 @@ ac_replay_status ac_replay_check(const ac_state *st, const char *nonce,
         out = st->put(st->ctx, key, klen, rec, sizeof(rec), expiry, p)
               == AC_STATE_OK ? AC_REPLAY_FRESH : AC_REPLAY_ERROR;
     }
-    if (st->unlock) {
-        st->unlock(st->ctx);
-    }
+    st->unlock(st->ctx);
     return out;
+}
+
+/* A store shared by servers: one key per nonce and nc, set once. */
+static ac_replay_status add_check(const ac_state *st, const char *group,
+                                  const unsigned char *key,
+                                  apr_size_t klen, apr_uint32_t nc,
+                                  apr_time_t expiry, apr_pool_t *p)
+{
+    const char *k = apr_psprintf(p, "%.*s:%08x", (int)klen,
+                                 (const char *)key, nc);
+
+    switch (st->add(st->ctx, group, (const unsigned char *)k, strlen(k),
+                    (const unsigned char *)"1", 1, expiry, p)) {
+    case AC_STATE_OK:
+        return AC_REPLAY_FRESH;
+    case AC_STATE_EXISTS:
+        return AC_REPLAY_REUSED;
+    default:
+        return AC_REPLAY_ERROR;
+    }
+}
+
+/* Is the store still in the generation n was issued in?  Asked after
+ * the nc was recorded: a flush between the two is then seen here. */
+static ac_replay_status same_generation(const ac_state *st,
+                                        const ac_replay_nonce *n,
+                                        apr_pool_t *p)
+{
+    apr_uint64_t gen = 0;
+
+    if (st->generation(st->ctx, n->group, 1, &gen, p) != AC_STATE_OK) {
+        return AC_REPLAY_ERROR;
+    }
+    return gen == n->gen ? AC_REPLAY_FRESH : AC_REPLAY_FLUSHED;
+}
+
+ac_replay_status ac_replay_check(const ac_state *st,
+                                 const ac_replay_nonce *n, apr_uint32_t nc,
+                                 apr_time_t expiry, apr_pool_t *p)
+{
+    const unsigned char *key;
+    ac_replay_status out, gen;
+    apr_size_t klen;
+
+    if (!st || !n || !n->nonce || !st->generation
+        || !(key = ac_replay_key(p, n->nonce, &klen))) {
+        return AC_REPLAY_ERROR;
+    }
+    if (st->lock) {
+        /* one machine: its generation is known without asking, and a
+         * nonce of another one need not touch the store */
+        if ((gen = same_generation(st, n, p)) != AC_REPLAY_FRESH) {
+            return gen;
+        }
+        return window_check(st, key, klen, nc, expiry, p);
+    }
+    if (!st->add) {
+        return AC_REPLAY_ERROR;
+    }
+    out = add_check(st, n->group, key, klen, nc, expiry, p);
+    if (out == AC_REPLAY_ERROR) {
+        return out;
+    }
+    gen = same_generation(st, n, p);
+    return gen == AC_REPLAY_FRESH ? out : gen;
 }

@@ -34,19 +34,35 @@ int ac_replay_window_accept(ac_replay_window *w, apr_uint32_t nc);
 typedef enum {
     AC_REPLAY_FRESH = 0,    /* nc is new: recorded                     */
     AC_REPLAY_REUSED,       /* nc was used (or below the window)       */
-    AC_REPLAY_ERROR         /* the store failed: the caller fails closed */
+    AC_REPLAY_ERROR,        /* the store failed: the caller fails closed */
+    AC_REPLAY_FLUSHED       /* the store lost what it held since the
+                               nonce was issued (another generation):
+                               the nonce is stale                      */
 } ac_replay_status;
 
-/*
- * Accept and record nc for nonce in st, under st's lock.  expiry: when
- * the record may be forgotten (the nonce's issue time + lifetime + some
- * slack: after that the nonce is stale anyway).
- */
-ac_replay_status ac_replay_check(const ac_state *st, const char *nonce,
-                                 apr_uint32_t nc, apr_time_t expiry,
-                                 apr_pool_t *p);
+/* What the check needs to know of a (verified) nonce. */
+typedef struct {
+    const char *nonce;
+    const char *group;      /* its keys' group (ac_state add)          */
+    apr_uint64_t gen;       /* the store's generation it was issued in */
+} ac_replay_nonce;
 
-/* The store key of nonce: "nc:" + the nonce, which the caller has
+/*
+ * Accept and record nc for n in st.  A local store keeps the window of
+ * the nonce, read and written under the lock; a store shared by servers
+ * gets one key per nonce and nc, set with add, exact across the farm
+ * (any unused nc is accepted, in any order).  Then the generation: a
+ * nonce of another generation than the store's is AC_REPLAY_FLUSHED,
+ * even when its nc looked new: the store forgot which were used.
+ * expiry: when the record may be forgotten (the nonce's issue time +
+ * lifetime + some slack: after that the nonce is stale anyway).
+ */
+ac_replay_status ac_replay_check(const ac_state *st,
+                                 const ac_replay_nonce *n, apr_uint32_t nc,
+                                 apr_time_t expiry, apr_pool_t *p);
+
+/* The store key of nonce: "nc:" + the nonce (a shared store: and ":"
+ * and the nc in 8 hex digits), which the caller has
  * verified (an authentic nonce is unique and printable, as memcache
  * wants keys).  NULL for an empty nonce, one longer than
  * AC_REPLAY_NONCE_MAX or one with other than token68 characters.  *klen

@@ -45,6 +45,11 @@ typedef struct ac_place {
     const ac_credcache *credcache;  /* verified credentials, or NULL    */
     const unsigned char *secret;    /* nonces and cache keys            */
     apr_size_t secret_len;
+    /* the secret before the last rotation (NULL: none): its nonces and
+     * opaques are still accepted until they expire, nothing new is
+     * made with it (docs/operations.md, "Rotation") */
+    const unsigned char *secret_prev;
+    apr_size_t secret_prev_len;
     /* each scheme's finished settings, at its slot (NULL: none) */
     const void *own[AC_SCHEME_SLOTS];
 } ac_place;

@@ -81,6 +81,8 @@ static int locked_get(const ac_statedoc *d, const unsigned char *key,
     return ok;
 }
 
+apr_time_t ac_statedoc_when(const ac_statedoc *d, apr_pool_t *p);
+
 int ac_statedoc_put(const ac_statedoc *d, const char *doc, apr_size_t len,
                     apr_time_t when, apr_time_t expiry, apr_pool_t *p)
 {
@@ -105,8 +107,11 @@ int ac_statedoc_put(const ac_statedoc *d, const char *doc, apr_size_t len,
     put_be(head, (apr_uint64_t)when, 8);
     put_be(head + 8, len, 4);
     put_be(head + 12, n, 4);
-    return mac_of(d, w, doc, head + 16) && key_of(d, "head", NULL, NULL, key)
-           && locked_put(d, key, head, HEAD, expiry, p);
+    /* a newer document kept meanwhile stays */
+    return mac_of(d, w, doc, head + 16)
+           && (ac_statedoc_when(d, p) > when
+               || (key_of(d, "head", NULL, NULL, key)
+                   && locked_put(d, key, head, HEAD, expiry, p)));
 }
 
 static int read_head(const ac_statedoc *d, unsigned char head[HEAD],
@@ -168,6 +173,15 @@ int ac_statedoc_get(const ac_statedoc *d, const char **doc,
 
 /* ------------------------------------------------------------ the gate */
 
+/* since is less than interval ago.  A claim made a moment "after" now
+ * is recent too: another process took the time first and the lock
+ * after us; a claim far ahead is a clock that jumped back. */
+static int recent(apr_time_t now, apr_time_t since,
+                  apr_interval_time_t interval)
+{
+    return since <= now + interval && now - since < interval;
+}
+
 ac_gate_status ac_statedoc_claim(const ac_statedoc *d, apr_time_t now,
                                  apr_interval_time_t interval,
                                  apr_time_t *since, apr_pool_t *p)
@@ -183,9 +197,8 @@ ac_gate_status ac_statedoc_claim(const ac_statedoc *d, apr_time_t now,
         return AC_GATE_MINE;        /* nothing shared: the caller's own */
     }
     if (s->get(s->ctx, key, sizeof(key), val, &len, p) == AC_STATE_OK
-        && len == sizeof(val)
-        && now - (apr_time_t)get_be(val, 8) < interval
-        && now >= (apr_time_t)get_be(val, 8)) {
+        && len == sizeof(val) && recent(now, (apr_time_t)get_be(val, 8),
+                                        interval)) {
         *since = (apr_time_t)get_be(val, 8);
         st = val[8] ? AC_GATE_CLOSED : AC_GATE_RUNNING;
     }

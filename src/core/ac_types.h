@@ -85,6 +85,9 @@ typedef struct {
     int stale;                  /* Digest: answer with stale=true       */
     int state;                  /* the shared state answered (1) or was
                                    unusable (-1); 0: not asked        */
+    int backends;               /* the back-ends were asked and answered
+                                   (1) or failed (-1); 0: not asked (a
+                                   cached verdict, a JWT)            */
     int failed;                 /* a credential was checked and failed:
                                    counts for the failure limit, logged */
     /* Challenge parameters a scheme wants on its own challenge in the
@@ -101,6 +104,12 @@ typedef struct {
      * answered, so its outage is logged once (docs/operations.md). */
     const char *outage;
 } ac_result;
+
+/* Note in res what a back-end lookup said of the back-ends' health: an
+ * answer (found or not) or a failure; "cannot answer this" is neither. */
+#define AC_RESULT_BACKEND(res, st) \
+    ((res)->backends = (st) == AC_BE_ERROR ? -1 \
+                     : (st) == AC_BE_UNSUPPORTED ? (res)->backends : 1)
 
 /* Add a header field to res->headers (p: the result's pool). */
 void ac_result_header(ac_result *res, const char *name, const char *value,

@@ -15,6 +15,7 @@
 #include "ac_backend_ldap.h"
 #include "ac_bearer.h"
 #include "ac_identity.h"
+#include "ac_ldap_filter.h"
 #include "ac_util.h"
 #include "mod_ac_backends.h"
 #include "mod_ac_config.h"
@@ -111,60 +112,165 @@ static apr_array_header_t *words(request_rec *r, const char *line)
     return a;
 }
 
-/* Group names compare exactly; DNs (they hold '=') after RFC 4514
- * normalisation, without case. */
-static int same_group(const char *a, const char *b)
-{
-    return strchr(a, '=') ? ac_ldap_dn_equal(a, b) : !strcmp(a, b);
-}
-
 /* The back-ends r's groups come from: its place's, or, where another
- * module authenticated, AuthChallengeProvider's all the same. */
+ * module authenticated, AuthChallengeProvider's all the same, or else
+ * those the authn provider "challenge" answers from (docs/httpd.md). */
 static const ac_backend_list *group_backends(request_rec *r)
 {
     const ach_place *pl = ach_place_get(r);
+    const ach_dir_conf *dc = ach_dir_conf_of(r);
     apr_array_header_t *warn;
     int bound;
 
     if (pl) {
         return pl->core.backends;
     }
+    if (!dc->providers) {
+        return ach_place_provider(r)->core.backends;
+    }
     warn = apr_array_make(r->pool, 1, sizeof(const char *));
-    return ach_backends_for(ach_dir_conf_of(r), r->pool, &bound, warn);
+    return ach_backends_for(dc, r->pool, &bound, warn);
 }
 
+/* Each group of the line asked of the back-ends in turn (each answer
+ * may come from the LDAP group cache): the first the user is in
+ * grants. */
 static authz_status group_check(request_rec *r, const char *line,
                                 const void *parsed)
 {
-    apr_array_header_t *want = words(r, line), *have = NULL;
-    const char *reason = NULL;
-    ac_be_status st;
-    int i, j;
+    apr_array_header_t *want = words(r, line);
+    const ac_backend_list *list;
+    int i;
 
     if (!r->user) {
         return AUTHZ_DENIED_NO_USER;
     }
     ach_backends_bind(r);
-    st = ac_backend_groups(group_backends(r), r->user, &have, &reason,
-                           r->pool);
-    if (st == AC_BE_ERROR) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AC01040: groups of "
-                      "\"%s\": %s", ap_escape_logitem(r->pool, r->user),
-                      reason);
-        return AUTHZ_GENERAL_ERROR;
-    }
-    for (i = 0; st == AC_BE_OK && i < want->nelts; i++) {
-        for (j = 0; j < have->nelts; j++) {
-            if (same_group(APR_ARRAY_IDX(want, i, const char *),
-                           APR_ARRAY_IDX(have, j, const char *))) {
-                return AUTHZ_GRANTED;
-            }
+    list = group_backends(r);
+    for (i = 0; i < want->nelts; i++) {
+        const char *reason = NULL, *g = APR_ARRAY_IDX(want, i, const char *);
+        ac_be_status st = ac_backend_member_of(list, r->user, g, &reason,
+                                               r->pool);
+
+        if (st == AC_BE_OK) {
+            return AUTHZ_GRANTED;
         }
+        if (st == AC_BE_ERROR) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AC01040: groups of "
+                          "\"%s\": %s", ap_escape_logitem(r->pool, r->user),
+                          ap_escape_logitem(r->pool, reason));
+            return AUTHZ_GENERAL_ERROR;
+        }
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "AC01041: user \"%s\" "
+                      "not in %s: %s", ap_escape_logitem(r->pool, r->user),
+                      ap_escape_logitem(r->pool, g),
+                      ap_escape_logitem(r->pool, reason));
     }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AC01041: user \"%s\" is "
                   "in none of the groups: %s",
                   ap_escape_logitem(r->pool, r->user),
                   ap_escape_logitem(r->pool, line));
+    return AUTHZ_DENIED;
+}
+
+/* ------------------------------------------------ challenge-ldap-filter */
+
+/* The filter of a Require line: one quoted word, or the line as it is
+ * (a filter may hold spaces); the outer parentheses may be left out,
+ * as mod_authnz_ldap's ldap-filter wants them.  NULL and *err when it
+ * is not an RFC 4515 filter. */
+static const char *filter_of(apr_pool_t *p, const char *line,
+                             const char **err)
+{
+    const char *f;
+
+    while (apr_isspace(*line)) {
+        line++;
+    }
+    if (*line == '"' || *line == '\'') {
+        f = ap_getword_conf(p, &line);
+        if (*line) {
+            *err = "one filter, in quotes";
+            return NULL;
+        }
+    }
+    else {
+        char *t = apr_pstrdup(p, line);
+        apr_size_t n = strlen(t);
+
+        while (n && apr_isspace(t[n - 1])) {
+            t[--n] = '\0';
+        }
+        f = t;
+    }
+    if (*f && *f != '(') {
+        f = apr_pstrcat(p, "(", f, ")", NULL);
+    }
+    *err = *f ? ac_ldap_filter_check(p, f) : "no filter";
+    return *err ? NULL : f;
+}
+
+/* Checked with the configuration: a bad filter stops httpd -t. */
+static const char *filter_parse(cmd_parms *cmd, const char *line,
+                                const void **parsed)
+{
+    const char *err, *f = filter_of(cmd->pool, line, &err);
+
+    if (!f) {
+        return apr_psprintf(cmd->pool, "Require challenge-ldap-filter: %s",
+                            err);
+    }
+    *parsed = f;
+    return NULL;
+}
+
+/* The LDAP back-end of r's place, else the one configured for its
+ * directory (as Bearer tokens find theirs); NULL when there is none. */
+static const ac_backend *ldap_backend(request_rec *r)
+{
+    const ach_place *pl = ach_place_get(r);
+    int i;
+
+    for (i = 0; pl && i < pl->core.backends->count; i++) {
+        if (ac_backend_is_ldap(pl->core.backends->items[i])) {
+            return pl->core.backends->items[i];
+        }
+    }
+    return ach_backend_named(ach_dir_conf_of(r), "ldap", r->pool, NULL);
+}
+
+static authz_status filter_check(request_rec *r, const char *line,
+                                 const void *parsed)
+{
+    const ac_backend *be;
+    const char *reason = NULL;
+    ac_be_status st;
+
+    if (!r->user) {
+        return AUTHZ_DENIED_NO_USER;
+    }
+    if (!parsed || !(be = ldap_backend(r))) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AC01045: Require "
+                      "challenge-ldap-filter: %s", parsed ? "no LDAP "
+                      "directory here (AuthChallengeLDAPURL)" : "no filter");
+        return AUTHZ_GENERAL_ERROR;
+    }
+    st = ac_backend_ldap_matches(be, r->user, parsed, &reason, r->pool);
+    if (st == AC_BE_OK) {
+        return AUTHZ_GRANTED;
+    }
+    if (st == AC_BE_ERROR) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AC01046: filter %s for "
+                      "\"%s\": %s", ap_escape_logitem(r->pool, parsed),
+                      ap_escape_logitem(r->pool, r->user),
+                      ap_escape_logitem(r->pool, reason));
+        return AUTHZ_GENERAL_ERROR;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AC01047: user \"%s\" "
+                  "does not match %s: %s",
+                  ap_escape_logitem(r->pool, r->user),
+                  ap_escape_logitem(r->pool, parsed),
+                  ap_escape_logitem(r->pool, reason));
     return AUTHZ_DENIED;
 }
 
@@ -237,7 +343,7 @@ static authz_status acr_check(request_rec *r, const char *line,
     }
     apr_table_setn(r->notes, AC_ACR_NOTE,
                    apr_array_pstrcat(r->pool, want, ' '));
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AC01045: user \"%s\": "
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "AC01070: user \"%s\": "
                   "step-up, acr \"%s\" is none of: %s",
                   ap_escape_logitem(r->pool, r->user),
                   ap_escape_logitem(r->pool, acr ? acr : ""),
@@ -293,6 +399,8 @@ static void refusal_challenge(request_rec *r)
 }
 
 static const authz_provider group_provider = { group_check, NULL };
+static const authz_provider filter_provider = { filter_check,
+                                                filter_parse };
 static const authz_provider scope_provider = { scope_check, NULL };
 static const authz_provider claim_provider = { claim_check, NULL };
 static const authz_provider acr_provider = { acr_check, NULL };
@@ -301,6 +409,10 @@ void ach_authz_register(apr_pool_t *p)
 {
     ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "challenge-group",
                               AUTHZ_PROVIDER_VERSION, &group_provider,
+                              AP_AUTH_INTERNAL_PER_CONF);
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP,
+                              "challenge-ldap-filter",
+                              AUTHZ_PROVIDER_VERSION, &filter_provider,
                               AP_AUTH_INTERNAL_PER_CONF);
     ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "bearer-scope",
                               AUTHZ_PROVIDER_VERSION, &scope_provider,

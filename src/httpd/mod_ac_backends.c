@@ -41,19 +41,41 @@ static ac_be_status from_authn(authn_status st, const char **reason,
     }
 }
 
+/* The provider's name in r's notes while it is asked, as
+ * mod_auth_basic sets it: an <AuthnProviderAlias> finds its settings by
+ * it (without it, every alias answered "user not found"). */
+static void name_note(request_rec *r, const char *name)
+{
+    if (name) {
+        apr_table_setn(r->notes, AUTHN_PROVIDER_NAME_NOTE, name);
+    }
+    else {
+        apr_table_unset(r->notes, AUTHN_PROVIDER_NAME_NOTE);
+    }
+}
+
 static ac_be_status httpd_check_password(void *vctx, const char *user,
                                          const char *password,
                                          const char **canon,
                                          const char **reason, apr_pool_t *p)
 {
     ach_httpd_ctx *ctx = vctx;
+    authn_status st;
 
     if (!ctx->prov->check_password || !bound_request) {
         return AC_BE_UNSUPPORTED;
     }
-    return from_authn(ctx->prov->check_password(bound_request, user,
-                                                 password),
-                      reason, ctx->name, p);
+    name_note(bound_request, ctx->name);
+    bound_request->user = (char *)user;
+    st = ctx->prov->check_password(bound_request, user, password);
+    name_note(bound_request, NULL);
+    /* a provider may give its own spelling in r->user, as
+     * mod_authnz_ldap and "challenge" do (ac_auth vets it) */
+    if (st == AUTH_GRANTED && bound_request->user
+        && strcmp(bound_request->user, user)) {
+        *canon = apr_pstrdup(p, bound_request->user);
+    }
+    return from_authn(st, reason, ctx->name, p);
 }
 
 /* The httpd provider API knows only MD5 HA1 (get_realm_hash). */
@@ -64,15 +86,17 @@ static ac_be_status httpd_get_ha1(void *vctx, const char *user,
 {
     ach_httpd_ctx *ctx = vctx;
     char *hash = NULL;
+    authn_status ast;
     ac_be_status st;
 
     if (strcasecmp(alg, "MD5") || !ctx->prov->get_realm_hash
         || !bound_request) {
         return AC_BE_UNSUPPORTED;
     }
-    st = from_authn(ctx->prov->get_realm_hash(bound_request, user, realm,
-                                              &hash),
-                    reason, ctx->name, p);
+    name_note(bound_request, ctx->name);
+    ast = ctx->prov->get_realm_hash(bound_request, user, realm, &hash);
+    name_note(bound_request, NULL);
+    st = from_authn(ast, reason, ctx->name, p);
     if (st == AC_BE_OK) {
         if (!hash) {
             return AC_BE_NOT_FOUND;
@@ -165,6 +189,41 @@ const ac_backend_list *ach_backends_for(const ach_dir_conf *dc,
             continue;
         }
         list->items[list->count++] = be;
+    }
+    return list;
+}
+
+const ac_backend_list *ach_backends_own(const ach_dir_conf *dc,
+                                        apr_pool_t *p,
+                                        apr_array_header_t *warnings)
+{
+    ac_backend_list *list = apr_pcalloc(p, sizeof(*list));
+    int i, listed = 0, n = dc->providers ? dc->providers->nelts : 0;
+    const ac_backend *be;
+
+    list->items = apr_pcalloc(p, (n + AC_BACKEND_SLOTS + 1)
+                                 * sizeof(*list->items));
+    for (i = 0; i < n; i++) {
+        const char *name = APR_ARRAY_IDX(dc->providers, i, const char *);
+
+        if (!ac_backend_kind_find(name)) {
+            continue;
+        }
+        listed = 1;
+        if ((be = ach_backend_named(dc, name, p, warnings)) != NULL) {
+            list->items[list->count++] = be;
+        }
+        else {
+            APR_ARRAY_PUSH(warnings, const char *) = apr_psprintf(p,
+                "AuthChallengeProvider %s is not configured here "
+                "(no file or URL for it?)", name);
+        }
+    }
+    for (i = 0; !listed && ac_backend_kinds[i]; i++) {
+        be = ach_backend_named(dc, ac_backend_kinds[i]->name, p, warnings);
+        if (be) {
+            list->items[list->count++] = be;
+        }
     }
     return list;
 }

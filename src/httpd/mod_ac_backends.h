@@ -18,6 +18,19 @@ const ac_backend_list *ach_backends_for(const ach_dir_conf *dc,
                                         apr_pool_t *p, int *bound,
                                         apr_array_header_t *warnings);
 
+/*
+ * The back-ends of dc for httpd's own modules, which ask the authn
+ * provider "challenge" (docs/httpd.md): the module's own kinds that
+ * AuthChallengeProvider lists, in its order, or, when it lists none,
+ * every kind configured in dc (AuthChallengeDBMUserFile,
+ * AuthChallengeLDAPURL), in the order of ac_backend_kinds.  Never an
+ * httpd provider: those are the calling module's to list, and one of
+ * them could be "challenge" itself.
+ */
+const ac_backend_list *ach_backends_own(const ach_dir_conf *dc,
+                                        apr_pool_t *p,
+                                        apr_array_header_t *warnings);
+
 /* The module's own back-end named name as configured in dc, listed by
  * AuthChallengeProvider or not; NULL when it is not configured there. */
 const ac_backend *ach_backend_named(const ach_dir_conf *dc,

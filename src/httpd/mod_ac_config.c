@@ -198,6 +198,9 @@ void *ach_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
 
     MERGE_PTR(cache_spec);
     MERGE_PTR(secret_file);
+    MERGE_PTR(secret_prev_file);
+    c->cache_timeout = add->cache_timeout ? add->cache_timeout
+                                          : base->cache_timeout;
     return c;
 }
 
@@ -277,6 +280,16 @@ const char *ach_set_provider(cmd_parms *cmd, void *cfg, const char *arg)
 {
     ach_dir_conf *c = cfg;
 
+    /* It asks these back-ends itself: one of them it cannot be
+     * (docs/httpd.md). */
+    if (!strcasecmp(arg, ACH_AUTHN_PROVIDER)) {
+        return apr_psprintf(cmd->pool, "AuthChallengeProvider: '%s' is "
+                            "this module's authn provider for httpd's own "
+                            "modules (AuthBasicProvider %s, ...), it cannot "
+                            "be one of its own back-ends: name them (%s)",
+                            arg, ACH_AUTHN_PROVIDER,
+                            ach_backend_names(cmd->pool));
+    }
     if (!ac_backend_kind_find(arg)
         && !ap_lookup_provider(AUTHN_PROVIDER_GROUP, arg,
                                AUTHN_PROVIDER_VERSION)) {
@@ -384,11 +397,38 @@ const char *ach_set_srv(cmd_parms *cmd, void *cfg, const char *arg)
 {
     ach_srv_conf *sc = ach_srv_conf_of(cmd->server);
 
-    if (cmd->info) {
-        sc->secret_file = ap_server_root_relative(cmd->pool, arg);
+    sc->cache_spec = arg;
+    return NULL;
+}
+
+/* The secret, and the previous one after a rotation (docs/operations.md,
+ * "Rotation"). */
+const char *ach_set_secret(cmd_parms *cmd, void *cfg, const char *path,
+                           const char *prev)
+{
+    ach_srv_conf *sc = ach_srv_conf_of(cmd->server);
+
+    sc->secret_file = ap_server_root_relative(cmd->pool, path);
+    sc->secret_prev_file = prev ? ap_server_root_relative(cmd->pool, prev)
+                                : NULL;
+    if (!sc->secret_file || (prev && !sc->secret_prev_file)) {
+        return "AuthChallengeSecretFile: invalid path";
     }
-    else {
-        sc->cache_spec = arg;
+    return NULL;
+}
+
+/* Whole seconds, 1 to 60: a bound on how long a request may wait for
+ * the cache (docs/operations.md, "When the cache hangs"). */
+const char *ach_set_cache_timeout(cmd_parms *cmd, void *cfg,
+                                  const char *arg)
+{
+    ach_srv_conf *sc = ach_srv_conf_of(cmd->server);
+    char *end;
+    apr_int64_t n = apr_strtoi64(arg, &end, 10);
+
+    if (*end || end == arg || n < 1 || n > 60) {
+        return "AuthChallengeCacheTimeout: seconds, 1 to 60";
     }
+    sc->cache_timeout = apr_time_from_sec(n);
     return NULL;
 }

@@ -23,6 +23,10 @@
 
 extern module AP_MODULE_DECLARE_DATA authchallenge_module;
 
+/* The authn provider this module registers for httpd's own modules
+ * (mod_ac_provider.c, docs/httpd.md). */
+#define ACH_AUTHN_PROVIDER "challenge"
+
 typedef enum { AC_MODE_AUTO = 0, AC_MODE_PROXY, AC_MODE_ORIGIN } ac_mode;
 
 typedef struct ach_place_list ach_place_list;   /* mod_ac_place.c */
@@ -62,6 +66,13 @@ typedef struct {
     ac_cache *cache;
     const unsigned char *secret;
     apr_size_t secret_len;
+    /* AuthChallengeCacheTimeout (0: unset) */
+    apr_interval_time_t cache_timeout;
+    /* AuthChallengeSecretFile's second file: the secret before a
+     * rotation, and its key (run time) */
+    const char *secret_prev_file;
+    const unsigned char *secret_prev;
+    apr_size_t secret_prev_len;
 } ach_srv_conf;
 
 /* r's configuration, and its server's. */
@@ -126,6 +137,10 @@ const char *ach_set_cred_cache(cmd_parms *cmd, void *cfg, const char *arg);
 const char *ach_set_fail_limit(cmd_parms *cmd, void *cfg,
                                const char *count, const char *secs);
 const char *ach_set_srv(cmd_parms *cmd, void *cfg, const char *arg);
+const char *ach_set_secret(cmd_parms *cmd, void *cfg, const char *path,
+                           const char *prev);
+const char *ach_set_cache_timeout(cmd_parms *cmd, void *cfg,
+                                  const char *arg);
 
 /* Where each directive may appear: the per-directory ones everywhere,
  * .htaccess included with AllowOverride AuthConfig. */
@@ -150,7 +165,9 @@ const char *ach_set_srv(cmd_parms *cmd, void *cfg, const char *arg);
         ACH_DIRCTX, "count seconds, or Off"), \
     AP_INIT_TAKE1("AuthChallengeCache", ach_set_srv, (void *)0, \
         RSRC_CONF, "socache provider[:args] for the shared state"), \
-    AP_INIT_TAKE1("AuthChallengeSecretFile", ach_set_srv, (void *)1, \
-        RSRC_CONF, "file with the server secret")
+    AP_INIT_TAKE12("AuthChallengeSecretFile", ach_set_secret, NULL, \
+        RSRC_CONF, "file with the server secret [and the previous one]"), \
+    AP_INIT_TAKE1("AuthChallengeCacheTimeout", ach_set_cache_timeout, \
+        NULL, RSRC_CONF, "seconds any cache call may wait (default 1)")
 
 #endif

@@ -78,3 +78,34 @@ const char *ach_ldap_group_attr(cmd_parms *cmd, void *cfg, const char *arg)
     ach_push(cmd, &conf_of(cfg)->group_attrs, arg);
     return NULL;
 }
+
+const char *ach_ldap_group_is_dn(cmd_parms *cmd, void *cfg, int on)
+{
+    conf_of(cfg)->group_is_dn = on ? 1 : 0;
+    return NULL;
+}
+
+/* 0 (no nested groups) to 100: deeper is a loop, not a directory. */
+const char *ach_ldap_group_depth(cmd_parms *cmd, void *cfg,
+                                 const char *arg)
+{
+    char *end;
+    apr_int64_t n = apr_strtoi64(arg, &end, 10);
+
+    if (*end || end == arg || n < 0 || n > 100) {
+        return apr_psprintf(cmd->pool, "AuthChallengeLDAPGroupDepth: '%s' "
+                            "is not a depth from 0 to 100", arg);
+    }
+    conf_of(cfg)->group_depth = (int)n;
+    return NULL;
+}
+
+const char *ach_ldap_group_cache(cmd_parms *cmd, void *cfg,
+                                 const char *arg)
+{
+    if (!strcasecmp(arg, "Off")) {
+        conf_of(cfg)->group_cache = 0;
+        return NULL;
+    }
+    return ach_parse_seconds(cmd, arg, &conf_of(cfg)->group_cache, 0);
+}

@@ -15,6 +15,11 @@ const char *ach_ldap_starttls(cmd_parms *cmd, void *cfg, int on);
 const char *ach_ldap_ca_cert(cmd_parms *cmd, void *cfg, const char *arg);
 const char *ach_ldap_timeout(cmd_parms *cmd, void *cfg, const char *arg);
 const char *ach_ldap_group_attr(cmd_parms *cmd, void *cfg, const char *arg);
+const char *ach_ldap_group_is_dn(cmd_parms *cmd, void *cfg, int on);
+const char *ach_ldap_group_depth(cmd_parms *cmd, void *cfg,
+                                 const char *arg);
+const char *ach_ldap_group_cache(cmd_parms *cmd, void *cfg,
+                                 const char *arg);
 
 /* cmd->info of ach_ldap_string: the field it sets */
 #define ACH_LDAP_FIELD(f) (void *)offsetof(ac_ldap_conf, f)
@@ -42,6 +47,13 @@ const char *ach_ldap_group_attr(cmd_parms *cmd, void *cfg, const char *arg);
         NULL, ACH_DIRCTX, "group membership attributes"), \
     AP_INIT_TAKE1("AuthChallengeLDAPTokenAttribute", ach_ldap_string, \
         ACH_LDAP_FIELD(token_attr), ACH_DIRCTX, \
-        "attribute with opaque tokens")
+        "attribute with opaque tokens"), \
+    AP_INIT_FLAG("AuthChallengeLDAPGroupAttributeIsDN", \
+        ach_ldap_group_is_dn, NULL, ACH_DIRCTX, \
+        "On: group members are DNs; Off: user names (memberUid)"), \
+    AP_INIT_TAKE1("AuthChallengeLDAPGroupDepth", ach_ldap_group_depth, \
+        NULL, ACH_DIRCTX, "nested groups followed this deep (0: none)"), \
+    AP_INIT_TAKE1("AuthChallengeLDAPGroupCache", ach_ldap_group_cache, \
+        NULL, ACH_DIRCTX, "seconds group answers are kept, or Off")
 
 #endif

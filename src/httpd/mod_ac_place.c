@@ -27,14 +27,16 @@ static int same_text(const char *a, const char *b)
 }
 
 static const ach_place *find(const ach_dir_conf *dc, request_rec *r,
-                             const char *type, const char *name)
+                             int provider, const char *type,
+                             const char *name)
 {
     ach_place_list *l;
 
     for (l = apr_atomic_casptr((void *)&dc->places, NULL, NULL); l;
          l = l->next) {
         const ach_place *pl = l->place;
-        if (pl->server == r->server && same_text(pl->auth_type, type)
+        if (pl->server == r->server && pl->provider == provider
+            && same_text(pl->auth_type, type)
             && same_text(pl->auth_name, name)) {
             return pl;
         }
@@ -176,7 +178,9 @@ static void build(ach_place *pl, request_rec *r, apr_pool_t *p)
     core->realm = pl->auth_name;
     core->charset_utf8 = AC_GET(dc->charset_utf8, ac_default.charset_utf8);
     core->max_body = AC_GET(dc->max_body, ac_default.max_body);
-    core->backends = ach_backends_for(dc, p, &pl->bound, warn);
+    core->backends = pl->provider ? ach_backends_own(dc, p, warn)
+                                  : ach_backends_for(dc, p, &pl->bound,
+                                                     warn);
     ach_state_attach(r->server, core);
     finish_schemes(pl, warn, p);
     pl->header_combined = AC_GET(dc->header_combined,
@@ -200,20 +204,25 @@ static void build(ach_place *pl, request_rec *r, apr_pool_t *p)
     }
 }
 
-/* A new place for r in p: built, or not this module's (set.count 0). */
+/* A new place for r in p: built, or not this module's (set.count 0);
+ * the provider's is always built (and offers no scheme). */
 static ach_place *make(const ach_dir_conf *dc, request_rec *r,
-                       const char *type, const char *name, apr_pool_t *p)
+                       int provider, const char *type, const char *name,
+                       apr_pool_t *p)
 {
     ach_place *pl = apr_pcalloc(p, sizeof(*pl));
     const apr_array_header_t *names = dc->schemes;
 
     pl->dc = dc;
     pl->server = r->server;
+    pl->provider = provider;
     pl->auth_type = type ? apr_pstrdup(p, type) : NULL;
     pl->auth_name = name ? apr_pstrdup(p, name) : NULL;
-    if (ac_scheme_set_for(&pl->core.set, type, names
-                          ? (const char *const *)names->elts : NULL,
-                          names ? names->nelts : 0, dc->providers != NULL)) {
+    if (provider
+        || ac_scheme_set_for(&pl->core.set, type, names
+                             ? (const char *const *)names->elts : NULL,
+                             names ? names->nelts : 0,
+                             dc->providers != NULL)) {
         build(pl, r, p);
     }
     return pl;
@@ -227,20 +236,20 @@ static void keep(ach_dir_conf *dc, ach_place *pl, ach_place_list *node)
     apr_atomic_casptr((void *)&dc->places, node, node->next);
 }
 
-const ach_place *ach_place_get(request_rec *r)
+/* The place of r (provider: the authn provider's), found or built. */
+static const ach_place *get(request_rec *r, int provider, const char *type,
+                            const char *name)
 {
     ach_dir_conf *dc = ach_dir_conf_of(r);
-    const char *type = ap_auth_type(r), *name = ap_auth_name(r);
-    const ach_place *pl = find(dc, r, type, name);
+    const ach_place *pl = find(dc, r, provider, type, name);
     ach_place_list *node;
-
     apr_pool_t *kp = ach_keep_pool();
 
     if (!pl && dc->stable && kp) {
         ach_keep_lock();
-        if (!(pl = find(dc, r, type, name))) {
+        if (!(pl = find(dc, r, provider, type, name))) {
             /* in the child's kept memory, as dc is kept */
-            ach_place *made = make(dc, r, type, name, kp);
+            ach_place *made = make(dc, r, provider, type, name, kp);
 
             node = apr_pcalloc(kp, sizeof(*node));
             keep(dc, made, node);
@@ -249,16 +258,30 @@ const ach_place *ach_place_get(request_rec *r)
         ach_keep_unlock();
     }
     else if (!pl && !dc->stable) {  /* .htaccess: for this request */
-        ach_place *made = make(dc, r, type, name, r->pool);
+        ach_place *made = make(dc, r, provider, type, name, r->pool);
 
         node = apr_pcalloc(r->pool, sizeof(*node));
         keep(dc, made, node);
         pl = made;
     }
     else if (!pl) {                 /* no child yet: nothing kept */
-        pl = make(dc, r, type, name, r->pool);
+        pl = make(dc, r, provider, type, name, r->pool);
     }
+    return pl;
+}
+
+const ach_place *ach_place_get(request_rec *r)
+{
+    const ach_place *pl = get(r, 0, ap_auth_type(r), ap_auth_name(r));
+
     return pl->core.set.count ? pl : NULL;
+}
+
+/* The AuthType does not matter here (Basic, Digest and form ask alike);
+ * the realm does: it is part of what a cached verdict rests on. */
+const ach_place *ach_place_provider(request_rec *r)
+{
+    return get(r, 1, NULL, ap_auth_name(r));
 }
 
 /* The path[?query] form of the request-target as the client sent it

@@ -31,6 +31,9 @@ typedef struct ach_place {
     const char *outage_key;
     /* a back-end that needs the request_rec (an httpd provider) */
     int bound;
+    /* the place of httpd's own modules asking the authn provider
+     * "challenge" (no scheme of this module's is offered there) */
+    int provider;
 } ach_place;
 
 /*
@@ -39,6 +42,15 @@ typedef struct ach_place {
  * effect).  Built once; warnings about it are logged when it is built.
  */
 const ach_place *ach_place_get(request_rec *r);
+
+/*
+ * The place where httpd's own modules (mod_auth_basic, mod_auth_form,
+ * mod_auth_digest, through an <AuthnProviderAlias> too) ask the authn
+ * provider "challenge" about r: its back-ends are ach_backends_own's,
+ * with the directory's credential cache and failure limit; no scheme
+ * is offered.  Built once, like ach_place_get's; never NULL.
+ */
+const ach_place *ach_place_provider(request_rec *r);
 
 /* The request as the core sees it: proxy flag, target, credentials
  * (from the header the proxy flag names), client address, time. */

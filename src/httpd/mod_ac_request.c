@@ -20,6 +20,7 @@
 #include "mod_ac_body.h"
 #include "mod_ac_log.h"
 #include "mod_ac_place.h"
+#include "mod_ac_state.h"
 
 APLOG_USE_MODULE(authchallenge);
 
@@ -278,6 +279,7 @@ int ach_check_authn(request_rec *r)
     if (!pl) {
         return DECLINED;
     }
+    ach_state_begin();
     if (!pl->core.set.count) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AC01006: AuthType %s: "
                       "no usable scheme is configured here",
@@ -319,6 +321,7 @@ int ach_note_auth_failure(request_rec *r, const char *auth_type)
     if (!pl) {
         return DECLINED;
     }
+    ach_state_begin();
     ach_place_request(r, &req);
     memset(&res, 0, sizeof(res));
     ac_result_set(&res, AC_CHALLENGE, "authorization refused");

@@ -6,6 +6,8 @@
 #include "http_protocol.h"
 #include "apr_strings.h"
 
+#include <stdlib.h>
+
 #include "ac_http.h"
 #include "ac_keysource.h"
 #include "mod_ac_config.h"
@@ -115,6 +117,18 @@ static const char *audience_check(apr_pool_t *p)
     return NULL;
 }
 
+/* apachectl configtest (httpd -t) runs no post_config: the check runs
+ * here too, and fails the test as start-up would fail. */
+void ach_rs_test_config(apr_pool_t *pconf, server_rec *s)
+{
+    const char *err = audience_check(pconf);
+
+    if (err) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "AC00030: %s", err);
+        exit(1);
+    }
+}
+
 /* ------------------------------------------------ fetch outcomes */
 
 static server_rec *log_server;
@@ -146,6 +160,20 @@ int ach_rs_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     return OK;
 }
 
+/* A child that exits stops its background refreshes first: they use
+ * the shared state, which goes with the child's pools. */
+static apr_status_t rs_child_exit(void *unused)
+{
+    ac_keysource_shutdown(apr_time_from_sec(1));
+    return APR_SUCCESS;
+}
+
+void ach_rs_child_init(apr_pool_t *p, server_rec *s)
+{
+    apr_pool_cleanup_register(p, NULL, rs_child_exit,
+                              apr_pool_cleanup_null);
+}
+
 /* ------------------------------------------------ RFC 9728 */
 
 int ach_rs_handler(request_rec *r)
@@ -167,7 +195,7 @@ int ach_rs_handler(request_rec *r)
     why = ac_bearer_resource_metadata(bc, tmp.state, tmp.secret,
                                       tmp.secret_len, &json, r->pool);
     if (why) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AC01060: resource "
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "AC01075: resource "
                       "metadata: %s", why);
         return HTTP_INTERNAL_SERVER_ERROR;
     }

@@ -21,8 +21,12 @@
  * authorization server or an audience: checked in post_config. */
 void ach_rs_note_section(cmd_parms *cmd, const ac_bearer_conf *bc);
 
+void ach_rs_test_config(apr_pool_t *pconf, server_rec *s);
 int ach_rs_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                        apr_pool_t *ptemp, server_rec *s);
+
+/* child_init: background refreshes end before the child does. */
+void ach_rs_child_init(apr_pool_t *p, server_rec *s);
 
 /* SetHandler authchallenge-resource-metadata. */
 int ach_rs_handler(request_rec *r);

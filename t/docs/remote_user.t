@@ -107,6 +107,7 @@ my $conf = join "\n",
     (map { basic_loc("/doc-$_/", $doc[$_]) } 0 .. $#doc),
     '<Location /claims/>', "    ProxyPass $backend", '    AuthType Bearer',
     '    AuthName "AC Docs"', "    AuthChallengeBearerJWKS \"$jwks\"",
+    '    AuthChallengeBearerAudience *',
     '    Require valid-user', $claim_lines, '</Location>',
     '<Location /open/>', "    ProxyPass $backend", '</Location>',
     '</VirtualHost>',
@@ -136,9 +137,11 @@ sub seen {
     return [ $r->{body} =~ /^\Q$var\E=(.*)$/mg ];
 }
 
+# aud: the audience of the recipe in docs/proxy.md
 sub token {
     return jwt(alg => 'RS256', key => key_path('RS256'),
-               header => { kid => 'key-a' }, claims => claims(@_));
+               header => { kid => 'key-a' },
+               claims => claims(aud => 'app', @_));
 }
 
 my $alice = basic('alice', $USERS{alice});

@@ -14,7 +14,9 @@
 # directory section allows (Require, AuthType, AuthName, Auth*Provider,
 # AuthUserFile) is put inside a <Location>.  One minimal server loads
 # the modules the snippets assume (proxy, proxy_http, proxy_connect,
-# headers, env, auth_digest, authn_file, socache_shmcb/memcache, ...)
+# headers, env, auth_digest, authn_file, socache_shmcb/memcache,
+# auth_form with session, session_cookie, session_crypto and request,
+# ssl and http2, ...); a certificate and key file name the CA fixture.
 # and includes all of them, and `apache2 -t` reads it in one process;
 # a snippet it names as wrong is reported and left out of the next run.
 #
@@ -74,6 +76,7 @@ my %F = (
     jwks     => "$bearer/jwks.json",
     hmac     => "$fx/hmac.secret",
     secret   => "$fx/authchallenge.secret",
+    secret_prev => "$fx/authchallenge.secret.prev",
     bindpw   => "$fx/ldap-bind.pw",
     ca       => "$fx/ca.pem",
 );
@@ -91,6 +94,7 @@ run_ok('htpasswd', '-bm', $F{htpasswd}, 'alice', 'Alice-Pw-7Qx!');
 # 64 bytes: enough for HS256, HS384 and HS512 (docs/bearer.md)
 spew($F{hmac}, join('', map { sprintf '%02x', int rand 256 } 1 .. 32) . "\n", 0640);
 spew($F{secret}, join('', map { sprintf '%02x', int rand 256 } 1 .. 32) . "\n", 0640);
+spew($F{secret_prev}, join('', map { sprintf '%02x', int rand 256 } 1 .. 32) . "\n", 0640);
 spew($F{bindpw}, "bind-pw-for-the-snippets\n", 0640);
 run_ok('openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt',
        'ec_paramgen_curve:P-256', '-nodes', '-keyout', "$fx/ca.key",
@@ -98,15 +102,20 @@ run_ok('openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt',
 chmod 0644, $F{dbm}, $F{htdigest}, $F{htpasswd}, $F{ca};
 if ($> == 0) {          # the group httpd reads them as (docs/security.md)
     my $gid = getgrnam(ACTest::_var('group') || 'www-data');
-    chown 0, $gid, $F{hmac}, $F{secret}, $F{bindpw} if defined $gid;
+    chown 0, $gid, $F{hmac}, $F{secret}, $F{secret_prev}, $F{bindpw}
+        if defined $gid;
 }
 
 # The file a directive names -> the fixture for it.
 sub fixture {
     my ($dir, $i, $v, @args) = @_;
     my %one = (AuthChallengeDBMUserFile => 'dbm', AuthChallengeBearerJWKS => 'jwks',
-               AuthChallengeLDAPCACert => 'ca', AuthChallengeSecretFile => 'secret');
+               AuthChallengeLDAPCACert => 'ca', AuthChallengeSecretFile => 'secret',
+               AuthChallengeBearerCACert => 'ca');
     return $F{ $one{$dir} } if $one{$dir} && $i == 1;
+    # the previous secret of a rotation (docs/operations.md)
+    return $F{secret_prev} if $dir eq 'AuthChallengeSecretFile' && $i == 2;
+    return $F{hmac} if $dir eq 'AuthChallengeBearerIntrospect' && $i == 3;
     if ($dir eq 'AuthChallengeBearerKey' && $i == 2) {
         return $KEY{ $args[0] } // die "no fixture key for $args[0]";
     }
@@ -114,6 +123,8 @@ sub fixture {
         && $i == 1 && $v =~ /^file:/;
     return $v =~ /digest/i ? $F{htdigest} : $F{htpasswd}
         if $dir eq 'AuthUserFile' && $i == 1;
+    return $F{ca} if $dir eq 'SSLCertificateFile' && $i == 1;
+    return "$fx/ca.key" if $dir eq 'SSLCertificateKeyFile' && $i == 1;
     if ($dir eq 'LoadModule' && $i == 2) {
         return $module if $args[0] eq 'authchallenge_module';
         my ($base) = $v =~ m{([^/]+)\z};
@@ -156,7 +167,9 @@ EOC
 my $load = join '', map { "LoadModule ${_}_module $mods/mod_$_.so\n" }
     qw(mpm_event authn_core authz_core authz_user auth_basic auth_digest
        authn_file socache_shmcb socache_memcache headers env proxy
-       proxy_http proxy_connect remoteip);
+       proxy_http proxy_connect remoteip
+       auth_form session session_cookie session_crypto request ssl
+       http2);
 $load .= "LoadModule authchallenge_module \"$module\"\n";
 
 # ------------------------------------------------------------ a control

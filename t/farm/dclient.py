@@ -16,6 +16,21 @@ from the suite's Python Digest client, t/lib/acdigest.py (RFC 7616).
       N times: the same Digest request (nc FIRST_NC, FIRST_NC+1, ...)
       sent to URL1 and URL2 at the same instant; prints how many times
       both accepted it (a replay that got through).
+  dclient.py seq URL1 URL2 STATE USER PASSWORD FIRST_NC N
+      Digest requests with nc FIRST_NC ... FIRST_NC+N-1, one after the
+      other, to URL1 and URL2 in turn; prints "<200s> <401s with
+      stale=true> <other>".
+  dclient.py stale URL STATE USER PASSWORD NC
+      One Digest request; prints "<status> stale" or "<status> -" (the
+      challenge's stale=true).
+  dclient.py burst URL1 URL2 USER PASSWORD N SRC_IP
+      N Basic requests at once, to URL1 and URL2 in turn, from SRC_IP;
+      prints "<429s> <others>".
+  dclient.py slowest URL1 URL2 STATE USER PASSWORD FIRST_NC N
+      N requests at once, Basic and Digest, to URL1 and URL2; prints
+      "<slowest seconds> <statuses sorted, comma-separated>".
+  dclient.py load URL STATE USER PASSWORD FIRST_NC N
+      N Digest requests over one connection; prints "<200s> <seconds>".
 
 Each request prints one line: "<status> <Retry-After or -> <rspauth ok|->"
 where rspauth is checked against Authentication-Info when present.
@@ -27,6 +42,7 @@ import json
 import os
 import sys
 import threading
+import time
 import urllib.parse
 
 # The suite's Python Digest client, t/lib/acdigest.py, found from here
@@ -120,6 +136,115 @@ def race(url1, url2, state, user, password, first, n):
     return 0
 
 
+def stale_of(resp):
+    return any('stale=true' in v.lower()
+               for v in resp.msg.get_all('WWW-Authenticate') or [])
+
+
+def seq(url1, url2, state, user, password, first, n):
+    with open(state) as f:
+        c = json.load(f)
+    got = [0, 0, 0]
+    for i, nc in enumerate(range(int(first), int(first) + int(n))):
+        url = (url1, url2)[i % 2]
+        a = answer(c, urllib.parse.urlsplit(url).path, user, password)
+        resp, _ = request(url, {'Authorization': a.value(nc)})
+        if resp.status == 200:
+            got[0] += 1
+        elif resp.status == 401 and stale_of(resp):
+            got[1] += 1
+        else:
+            got[2] += 1
+    print('%d %d %d' % tuple(got))
+    return 0
+
+
+def stale(url, state, user, password, nc):
+    with open(state) as f:
+        c = json.load(f)
+    a = answer(c, urllib.parse.urlsplit(url).path, user, password)
+    resp, _ = request(url, {'Authorization': a.value(int(nc))})
+    print('%d %s' % (resp.status, 'stale' if stale_of(resp) else '-'))
+    return 0
+
+
+def parallel(jobs):
+    """Run the callables of jobs at once; their results, in order."""
+    out = [None] * len(jobs)
+    bar = threading.Barrier(len(jobs))
+
+    def run(i):
+        try:
+            bar.wait()
+            out[i] = jobs[i]()
+        except (OSError, http.client.HTTPException):
+            out[i] = (0, 99.0)
+    ts = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return out
+
+
+def timed(url, auth, src=None):
+    def go():
+        t0 = time.time()
+        resp, _ = request(url, {'Authorization': auth}, src)
+        return resp.status, time.time() - t0
+    return go
+
+
+def basic_auth(user, password):
+    return 'Basic ' + base64.b64encode(('%s:%s' % (user, password))
+                                       .encode()).decode()
+
+
+def burst(url1, url2, user, password, n, src):
+    auth = basic_auth(user, password)
+    out = parallel([timed((url1, url2)[i % 2], auth, src)
+                    for i in range(int(n))])
+    limited = sum(1 for s, _ in out if s == 429)
+    print('%d %d' % (limited, len(out) - limited))
+    return 0
+
+
+def slowest(url1, url2, state, user, password, first, n):
+    with open(state) as f:
+        c = json.load(f)
+    jobs = []
+    for i in range(int(n)):
+        url = (url1, url2)[i % 2]
+        if i % 4 < 2:
+            jobs.append(timed(url.replace('/digest/', '/basic/'),
+                              basic_auth(user, password)))
+        else:
+            a = answer(c, urllib.parse.urlsplit(url).path, user, password)
+            jobs.append(timed(url, a.value(int(first) + i)))
+    out = parallel(jobs)
+    print('%.2f %s' % (max(t for _, t in out),
+                       ','.join(sorted(set(str(s) for s, _ in out)))))
+    return 0
+
+
+def load(url, state, user, password, first, n):
+    with open(state) as f:
+        c = json.load(f)
+    u = urllib.parse.urlsplit(url)
+    a = answer(c, u.path, user, password)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=15)
+    ok = 0
+    t0 = time.time()
+    for nc in range(int(first), int(first) + int(n)):
+        conn.request('GET', u.path, headers={'Authorization': a.value(nc)})
+        resp = conn.getresponse()
+        resp.read()
+        ok += resp.status == 200
+    conn.close()
+    print('%d %.3f' % (ok, time.time() - t0))
+    return 0
+
+
 def basic(url, user, password, src=None):
     cred = base64.b64encode(('%s:%s' % (user, password)).encode()).decode()
     resp, _ = request(url, {'Authorization': 'Basic ' + cred}, src)
@@ -137,6 +262,16 @@ def main(argv):
             return race(*argv[2:9])
         if argv[1] == 'basic':
             return basic(*argv[2:6])
+        if argv[1] == 'seq':
+            return seq(*argv[2:9])
+        if argv[1] == 'stale':
+            return stale(*argv[2:7])
+        if argv[1] == 'burst':
+            return burst(*argv[2:8])
+        if argv[1] == 'slowest':
+            return slowest(*argv[2:9])
+        if argv[1] == 'load':
+            return load(*argv[2:8])
     except (OSError, http.client.HTTPException) as e:
         print('000 %s -' % type(e).__name__)
         return 0

@@ -94,6 +94,18 @@ static const ac_hash_alg *sent_alg(ac_credentials *c)
     return alg ? alg : ac_hash_find("MD5");
 }
 
+/* A nonce issued at t, in the generation of the harness's store (1). */
+static const char *fz_nonce(apr_pool_t *p, const char *opaque, apr_time_t t)
+{
+    unsigned char r[AC_NONCE_RAND_LEN];
+    char group[AC_NONCE_GROUP_LEN];
+
+    if (!ac_nonce_draw(NULL, r, group)) {
+        return NULL;
+    }
+    return ac_nonce_issue(p, secret, 32, REALM, opaque, t, 1, r);
+}
+
 static void splice(ac_credentials *c, const ac_place *conf,
                    const ac_request *req, apr_pool_t *p)
 {
@@ -106,12 +118,10 @@ static void splice(ac_credentials *c, const ac_place *conf,
         prm->value = opaque;
     }
     if ((prm = find(c, "nonce")) && !strcmp(prm->value, "@NONCE@")) {
-        prm->value = ac_nonce_issue(p, secret, 32, REALM, opaque, NOW,
-                                    NULL);
+        prm->value = fz_nonce(p, opaque, NOW);
     }
     if (prm && !strcmp(prm->value, "@OLDNONCE@")) {
-        prm->value = ac_nonce_issue(p, secret, 32, REALM, opaque,
-                                    NOW - apr_time_from_sec(400), NULL);
+        prm->value = fz_nonce(p, opaque, NOW - apr_time_from_sec(400));
     }
     if ((prm = find(c, "username")) && !strcmp(prm->value, "@UHASH@")) {
         prm->value = ac_hash_hex(p, ac_hash_find(alg->base), "Mufasa",

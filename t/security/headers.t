@@ -23,7 +23,7 @@ use ACTest qw(:all);
 use ACJWT qw(jwt claims);
 use ACAuthParam qw(challenge_params);
 
-plan tests => 32;
+plan tests => 40;
 
 my $hp = hostport();
 my ($port) = $hp =~ /:(\d+)$/;
@@ -129,7 +129,11 @@ sub body_has {
     for my $case (['bindpw', 'AuthChallengeLDAPBindPassword'],
                   ['key', 'AuthChallengeBearerKey'],
                   ['jwks', 'AuthChallengeBearerJWKS'],
-                  ['cacert', 'AuthChallengeLDAPCACert']) {
+                  ['cacert', 'AuthChallengeLDAPCACert'],
+                  ['metadata', 'AuthChallengeBearerMetadataURL'],
+                  ['jwksuri', 'AuthChallengeBearerJWKSURI'],
+                  ['introspect', 'AuthChallengeBearerIntrospect'],
+                  ['bcacert', 'AuthChallengeBearerCACert']) {
         my ($d, $dir) = @$case;
         my $mark = error_log_mark();
         my $r = req($hp, 'GET', "/security/ht/ht-$d/ok.txt",

@@ -61,6 +61,16 @@ htaccess jwks 'AuthType Bearer' \
 htaccess cacert 'AuthChallengeProvider ldap' \
     'AuthChallengeLDAPURL "ldaps://127.0.0.1:9/dc=example,dc=org?uid"' \
     'AuthChallengeLDAPCACert "/etc/ssl/certs/ca-certificates.crt"'
+# Bearer with an authorization server: URLs the server would fetch and
+# the files it would read (docs/bearer.md).
+htaccess metadata 'AuthType Bearer' \
+    'AuthChallengeBearerMetadataURL "http://127.0.0.1:9/.well-known/oauth-authorization-server"'
+htaccess jwksuri 'AuthType Bearer' \
+    'AuthChallengeBearerJWKSURI "http://127.0.0.1:9/jwks"'
+htaccess introspect 'AuthType Bearer' \
+    'AuthChallengeBearerIntrospect "http://127.0.0.1:9/introspect" rs "/etc/hostname"'
+htaccess bcacert 'AuthType Bearer' \
+    'AuthChallengeBearerCACert "/etc/ssl/certs/ca-certificates.crt"'
 # A plain password and a DBM file stay allowed (as httpd allows
 # AuthDBMUserFile in .htaccess).
 htaccess dbm 'AuthChallengeProvider dbm' \

@@ -256,9 +256,24 @@ static inline fixture *fx(apr_pool_t *p)
     return f;
 }
 
+/* A nonce made with key, issued at t in generation gen. */
+static inline const char *nonce_with(apr_pool_t *p, const unsigned char *key,
+                                     const char *opaque, apr_time_t t,
+                                     apr_uint64_t gen)
+{
+    unsigned char r[AC_NONCE_RAND_LEN];
+    char group[AC_NONCE_GROUP_LEN];
+
+    if (!ac_nonce_draw(NULL, r, group)) {
+        return NULL;
+    }
+    return ac_nonce_issue(p, key, 32, REALM, opaque, t, gen, r);
+}
+
+/* A nonce issued at t in the store's generation. */
 static inline const char *nonce_at(fixture *f, apr_time_t t)
 {
-    return ac_nonce_issue(f->p, secret, 32, REALM, f->opaque, t, NULL);
+    return nonce_with(f->p, secret, f->opaque, t, f->m.gen);
 }
 
 /* A correct SHA-256 auth response from Mufasa to a fresh nonce. */

@@ -97,7 +97,7 @@ static void rfc7515_a1(void **state)
         "{\"keys\":[{\"kty\":\"oct\",\"k\":\"AyM1SysPpbyDfgZld3umj1qzKObwVM"
         "koqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow\"}]}";
     ac_jwt_keyset *ks = ac_jwt_keyset_make(p);
-    ac_jwt_checks chk = { "joe", NULL, 0, 1 };
+    ac_jwt_checks chk = { "joe", NULL, 0, 1, 0 };
     const char *reason;
     ac_jwt out;
 

@@ -18,7 +18,7 @@ static void expiry(void **state)
     apr_pool_t *p = *state;
     signer s = hs("HS256", secret);
     ac_jwt_keyset *ks = jwks(p, oct_jwk(p, secret, "h", ""));
-    ac_jwt_checks chk = { NULL, NULL, SEC(60), 1 };
+    ac_jwt_checks chk = { NULL, NULL, SEC(60), 1, 0 };
     ac_jwt out;
 
     assert_int_equal(run(p, ks, &chk, tok(p, &s, NULL,
@@ -51,7 +51,7 @@ static void nbf_iat_require_exp(void **state)
     apr_pool_t *p = *state;
     signer s = hs("HS256", secret);
     ac_jwt_keyset *ks = jwks(p, oct_jwk(p, secret, "h", ""));
-    ac_jwt_checks chk = { NULL, NULL, SEC(60), 0 };
+    ac_jwt_checks chk = { NULL, NULL, SEC(60), 0, 0 };
 
     assert_int_equal(run(p, ks, &chk, tok(p, &s, NULL,
                          claims_t(p, "nbf", 61)), NULL),
@@ -79,7 +79,7 @@ static void issuer_audience(void **state)
     signer s = hs("HS256", secret);
     ac_jwt_keyset *ks = jwks(p, oct_jwk(p, secret, "h", ""));
     apr_array_header_t *auds = apr_array_make(p, 2, sizeof(char *));
-    ac_jwt_checks chk = { "https://idp", NULL, 0, 0 };
+    ac_jwt_checks chk = { "https://idp", NULL, 0, 0, 0 };
 
     assert_int_equal(run(p, ks, &chk, tok(p, &s, NULL,
                          "{\"iss\":\"https://idp\"}"), NULL), AC_JWT_OK);

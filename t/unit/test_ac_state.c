@@ -185,11 +185,95 @@ static void limit_reserve(void **state)
     assert_int_equal(left, 60);
 }
 
+/* The failure limit over a store shared by servers: a counter changed
+ * with incr, exact whatever the order; the window is the counter's
+ * life, its start a second key for Retry-After. */
+static void limit_shared(void **state)
+{
+    apr_pool_t *p = *state;
+    ac_memstate m;
+    ac_state st;
+    ac_faillimit fl = { &st, 5, SEC(60) };
+    apr_int64_t left = 0;
+    apr_time_t t0 = SEC(7000);
+    int i, granted = 0;
+
+    ac_memstate_init_shared(&m, &st, p);
+    m.now = t0;
+    for (i = 0; i < 40; i++) {
+        granted += ac_faillimit_reserve(&fl, "10.1.1.1", t0, &left, p)
+                   == AC_FL_ALLOW;
+    }
+    assert_int_equal(granted, 5);
+    assert_int_equal(left, 60);
+    assert_int_equal(m.locks, 0);
+    ac_faillimit_release(&fl, "10.1.1.1", t0, p);
+    assert_int_equal(ac_faillimit_reserve(&fl, "10.1.1.1", t0 + SEC(10),
+                                          &left, p), AC_FL_ALLOW);
+    assert_int_equal(ac_faillimit_reserve(&fl, "10.1.1.1", t0 + SEC(10),
+                                          &left, p), AC_FL_BLOCK);
+    assert_int_equal(left, 50);         /* from the first failure      */
+    assert_int_equal(ac_faillimit_reserve(&fl, "10.0.0.2", t0, &left, p),
+                     AC_FL_ALLOW);
+    /* the window passes with the counter */
+    m.now = t0 + SEC(60);
+    assert_int_equal(ac_faillimit_reserve(&fl, "10.1.1.1", t0 + SEC(60),
+                                          &left, p), AC_FL_ALLOW);
+    /* all given back: a new failure starts a new window */
+    for (i = 0; i < 3; i++) {
+        ac_faillimit_release(&fl, "10.1.1.1", t0 + SEC(61), p);
+    }
+    for (i = 0; i < 5; i++) {
+        assert_int_equal(ac_faillimit_reserve(&fl, "10.1.1.1", t0 + SEC(70),
+                                              &left, p), AC_FL_ALLOW);
+    }
+    assert_int_equal(ac_faillimit_reserve(&fl, "10.1.1.1", t0 + SEC(71),
+                                          &left, p), AC_FL_BLOCK);
+    assert_int_equal(left, 59);
+    /* the store down: allowed, and said so */
+    m.down = 1;
+    assert_int_equal(ac_faillimit_reserve(&fl, "10.1.1.1", t0, &left, p),
+                     AC_FL_ERROR);
+}
+
+/* The credential cache over a store shared by servers: no lock. */
+static void cache_shared(void **state)
+{
+    apr_pool_t *p = *state;
+    ac_memstate m;
+    ac_state st;
+    ac_credcache c = { &st, secret, sizeof(secret), SEC(300), "dbm:/f" };
+    const char *v = NULL;
+
+    ac_memstate_init_shared(&m, &st, p);
+    ac_credcache_put(&c, "Basic", "R", "alice", "pw", "st", "alice", SEC(1),
+                     0, p);
+    assert_true(ac_credcache_get(&c, "Basic", "R", "alice", "pw", "st",
+                                 SEC(2), &v, p));
+    assert_string_equal(v, "alice");
+    assert_int_equal(m.locks, 0);
+}
+
+/* A generation tells the second it began, and two differ. */
+static void generation_since(void **state)
+{
+    apr_time_t now = apr_time_from_sec(1700000000) + 123456;
+    apr_uint64_t a = ac_state_generation_new(now);
+    apr_uint64_t b = ac_state_generation_new(now);
+
+    (void)state;
+    assert_true(a != 0 && b != 0);
+    assert_int_equal(AC_STATE_GEN_SINCE(a), 1700000000);
+    assert_int_equal(AC_STATE_GEN_SINCE(b), 1700000000);
+    assert_true((a & 0xffffff) != 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         AC_TEST(cache), AC_TEST(no_secret_stored), AC_TEST(cache_off_or_down),
-        AC_TEST(limit), AC_TEST(limit_reserve),
+        AC_TEST(limit), AC_TEST(limit_reserve), AC_TEST(limit_shared),
+        AC_TEST(cache_shared), AC_TEST(generation_since),
     };
     return cmocka_run_group_tests_name("ac_state", tests, NULL, NULL);
 }
