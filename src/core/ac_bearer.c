@@ -263,33 +263,47 @@ static void bearer_challenge(const ac_place *pl,
 {
     const ac_bearer_conf *bc = AC_OWN(pl, &ac_scheme_bearer);
     ac_chal *c = ac_chal_new(p, "Bearer");
-    int mine = res && res->scheme && !strcmp(res->scheme, "Bearer"), i;
 
     ac_chal_quoted(c, "realm", pl->realm ? pl->realm : "");
-    if (mine && res->verdict == AC_BAD_REQUEST) {
+    if (res && res->scheme && !strcmp(res->scheme, ac_scheme_bearer.name)) {
+        ac_bearer_chal_error(c, res);
+    }
+    ac_bearer_chal_metadata(c, bc);
+    ac_challenges_add(out, ac_chal_str(c));
+}
+
+void ac_bearer_chal_error(ac_chal *c, const ac_result *res)
+{
+    int i;
+
+    if (res->verdict == AC_BAD_REQUEST) {
         ac_chal_quoted(c, "error", "invalid_request");
         ac_chal_quoted(c, "error_description", res->reason
                        ? res->reason : "malformed request");
+        return;
     }
-    else if (mine && res->error) {
-        ac_chal_quoted(c, "error", res->error);
-        if (res->error_description) {
-            ac_chal_quoted(c, "error_description", res->error_description);
-        }
-        if (res->scope) {
-            ac_chal_quoted(c, "scope", res->scope);
-        }
-        for (i = 0; res->params && i + 1 < res->params->nelts; i += 2) {
-            ac_chal_quoted(c, APR_ARRAY_IDX(res->params, i, const char *),
-                           APR_ARRAY_IDX(res->params, i + 1,
-                                         const char *));
-        }
+    if (!res->error) {
+        return;
     }
+    ac_chal_quoted(c, "error", res->error);
+    if (res->error_description) {
+        ac_chal_quoted(c, "error_description", res->error_description);
+    }
+    if (res->scope) {
+        ac_chal_quoted(c, "scope", res->scope);
+    }
+    for (i = 0; res->params && i + 1 < res->params->nelts; i += 2) {
+        ac_chal_quoted(c, APR_ARRAY_IDX(res->params, i, const char *),
+                       APR_ARRAY_IDX(res->params, i + 1, const char *));
+    }
+}
+
+void ac_bearer_chal_metadata(ac_chal *c, const ac_bearer_conf *bc)
+{
     /* RFC 9728 §5.1: on every challenge, with or without an error */
     if (bc && bc->resource_metadata) {
         ac_chal_quoted(c, "resource_metadata", bc->resource_metadata);
     }
-    ac_challenges_add(out, ac_chal_str(c));
 }
 
 static void invalid_token(ac_result *res, const char *why)
@@ -372,11 +386,13 @@ static void step_up(const ac_bearer_conf *bc, const char *acr_values,
     ac_result_set(res, AC_CHALLENGE, res->error_description);
 }
 
-void ac_bearer_step_up(const ac_place *pl, const char *acr_values,
-                       ac_result *res, apr_pool_t *p)
+void ac_bearer_step_up(const ac_place *pl, const ac_scheme *by,
+                       const char *acr_values, ac_result *res, apr_pool_t *p)
 {
     memset(res, 0, sizeof(*res));
     step_up(AC_OWN(pl, &ac_scheme_bearer), acr_values, res, p);
+    /* a DPoP user is asked in the DPoP scheme (RFC 9449 §7.1) */
+    res->scheme = by ? by->name : res->scheme;
 }
 
 /* 1 when the token's authentication is older than

@@ -11,6 +11,7 @@
 #ifndef AC_BEARER_H
 #define AC_BEARER_H
 
+#include "ac_authparam.h"
 #include "ac_scheme.h"
 #include "ac_defaults.h"
 #include "ac_introspect.h"
@@ -86,11 +87,19 @@ int ac_bearer_confirmed(const ac_identity *id, const ac_request *req,
                         const char *jkt, const char **why, int *proof_error,
                         apr_pool_t *p);
 
+/* The auth-params of a refusal in res (RFC 6750 §3: error,
+ * error_description, scope; RFC 9470 §3's), and RFC 9728's
+ * resource_metadata: Bearer's challenge and DPoP's share them. */
+void ac_bearer_chal_error(ac_chal *c, const ac_result *res);
+void ac_bearer_chal_metadata(ac_chal *c, const ac_bearer_conf *bc);
+
 /* The refusal RFC 9470 §3 asks for, into res: 401 with
  * error="insufficient_user_authentication", acr_values (NULL: none)
- * and the place's max_age. */
-void ac_bearer_step_up(const ac_place *pl, const char *acr_values,
-                       ac_result *res, apr_pool_t *p);
+ * and the place's max_age, in the scheme by that authenticated the
+ * user (Bearer or DPoP; NULL: Bearer). */
+void ac_bearer_step_up(const ac_place *pl, const ac_scheme *by,
+                       const char *acr_values, ac_result *res,
+                       apr_pool_t *p);
 
 /*
  * The protected resource metadata (RFC 9728 §2) for settings bc as a

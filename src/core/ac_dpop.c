@@ -88,30 +88,23 @@ static void dpop_challenge(const ac_place *pl, const ac_request *req,
                            apr_pool_t *p)
 {
     ac_chal *c = ac_chal_new(p, "DPoP");
-    int mine = res && res->scheme && !strcmp(res->scheme, "DPoP"), i;
 
     /* RFC 9449 §7.1: error and error_description as RFC 6750 §3, then
      * the algorithms a proof may use */
-    if (mine && res->verdict == AC_BAD_REQUEST) {
-        ac_chal_quoted(c, "error", "invalid_request");
-        ac_chal_quoted(c, "error_description", res->reason
-                       ? res->reason : "malformed request");
+    if (res && res->scheme && !strcmp(res->scheme, ac_scheme_dpop.name)) {
+        ac_bearer_chal_error(c, res);
     }
-    else if (mine && res->error) {
-        ac_chal_quoted(c, "error", res->error);
-        if (res->error_description) {
-            ac_chal_quoted(c, "error_description", res->error_description);
-        }
-        if (res->scope) {
-            ac_chal_quoted(c, "scope", res->scope);
-        }
-        for (i = 0; res->params && i + 1 < res->params->nelts; i += 2) {
-            ac_chal_quoted(c, APR_ARRAY_IDX(res->params, i, const char *),
-                           APR_ARRAY_IDX(res->params, i + 1,
-                                         const char *));
-        }
+    else if (res && res->verdict == AC_CHALLENGE && res->scheme
+             && !strcasecmp(res->scheme, ac_scheme_bearer.name)
+             && ac_dpop_mode(pl) == AC_DPOP_REQUIRED) {
+        /* a token sent as Bearer where only DPoP is taken: say why it
+         * is refused, rather than ask as if none had come */
+        ac_chal_quoted(c, "error", "invalid_token");
+        ac_chal_quoted(c, "error_description", "DPoP is required here: "
+                       "send the token with the DPoP scheme and a proof");
     }
     ac_chal_quoted(c, "algs", AC_DPOP_ALGS);
+    ac_bearer_chal_metadata(c, AC_OWN(pl, &ac_scheme_bearer));
     ac_challenges_add(out, ac_chal_str(c));
 }
 

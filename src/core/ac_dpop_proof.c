@@ -192,6 +192,7 @@ ac_dpop_status ac_dpop_proof_check(const char *proof,
         ac_jwt_status st = ac_jwt_verify(ks, &chk, proof, x->now, &jwt,
                                          reason, p);
         if (st != AC_JWT_OK) {
+            *reason = apr_pstrcat(p, "proof: ", *reason, NULL);
             return jwt_status(st);
         }
     }

@@ -1,6 +1,7 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 #include "mod_ac_dpop.h"
 
+#include "http_core.h"
 #include "http_protocol.h"
 #include "httpd.h"
 #include "apr_strings.h"
