@@ -236,8 +236,9 @@ soak-test: all
 	SOAK_SECONDS=30 SOAK_OUT=$(BUILDDIR)/soak.md BUILDDIR=$(BUILDDIR) \
 	    t/soak/run.sh
 
-# Two httpd servers sharing memcached, then redis, and one secret file.
-farm-test: all
+# Two httpd servers sharing memcached, then redis, and one secret file
+# (oidc-deps: node makes the DPoP keys, tokens and proofs).
+farm-test: all oidc-deps
 	FARM_BENCH=0 BUILDDIR=$(BUILDDIR) t/farm/run.sh
 
 # The .deb as a user gets it: contents, Depends, install, a2enmod in a

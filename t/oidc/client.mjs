@@ -21,7 +21,7 @@
 //        --client-secret S --token T [--hint access_token]
 //   node t/oidc/client.mjs dpop-proof --key JWK --htm METHOD --htu URL
 //        [--ath-from-token T] [--nonce N] [--iat-offset S] [--jti J]
-//        [--claims JSON] [--header JSON]
+//        [--claims JSON] [--header JSON] [--count N (N proofs: {proofs})]
 //   node t/oidc/client.mjs resource   --url URL --token T [--key JWK]
 //        [--htm METHOD] [--twice]
 //        (a protected resource request as oauth4webapi sends it: with
@@ -356,6 +356,12 @@ async function dpopProof(o) {
   );
   const proof = captured.dpop;
   const jwt = decodeJwt(proof);
+  if (o.count !== undefined && Number(o.count) > 1) {
+    // --count N: N proofs at once (each with a jti of its own), for the
+    // farm's raced proofs (t/farm/run.sh)
+    const rest = await dpopProof({ ...o, count: Number(o.count) - 1 });
+    return { proofs: [proof, ...(rest.proofs || [rest.proof])] };
+  }
   return {
     proof,
     jkt: await DPoP.calculateThumbprint(),
