@@ -92,7 +92,7 @@ BENCH_PKGS := apache2 apache2-dev apache2-utils libssl-dev libjansson-dev \
               libmemcached-dev libhiredis-dev memcached redis-server \
               libldap-dev libcurl4-openssl-dev slapd ldap-utils curl wrk \
               gnuplot-nox python3 \
-              openssl perl gcc libc6-dev make
+              openssl perl gcc libc6-dev make nodejs
 
 .PHONY: all module htchallenge check unit boundary includes replay \
         cli-test test farm-test browser-deps deb deb-deps deb-test \

@@ -25,10 +25,11 @@ static int count_field(void *rec, const char *key, const char *value)
 int ach_dpop_prepare(request_rec *r, const ach_place *pl, ac_request *req)
 {
     apr_table_do(count_field, req, r->headers_in, "DPoP", NULL);
-    /* A forward proxy's request names the URI itself; an origin's is
-     * this server's name and port as the client used them
-     * (UseCanonicalName decides) and the path as sent. */
-    if (req->proxy && !req->connect) {
+    /* A forward proxy's request names the URI itself; an origin's (and
+     * a path sent to a place in proxy mode) is this server's name and
+     * port as the client used them (UseCanonicalName decides) and the
+     * path as sent.  CONNECT names no URI a proof could: none. */
+    if (req->proxy && !req->connect && r->parsed_uri.scheme) {
         req->url = r->unparsed_uri;
     }
     else if (!req->connect) {

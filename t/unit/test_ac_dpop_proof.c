@@ -104,6 +104,33 @@ static void test_every_alg(void **state)
     }
 }
 
+/* Keys of proofs are kept per thread (ac_jwk.c): the same JWK again
+ * verifies from the kept key; a JWK that differs in any member is built
+ * anew (and refused when that member says so); a kept key verifies no
+ * proof that names another. */
+static void test_kept_keys(void **state)
+{
+    apr_pool_t *p = *state;
+    signer s = pk("ES256", k_p256);
+    const char *claims = claims_at(p, "GET", URL, 0, "");
+    const char *enc = apr_psprintf(p, "{\"typ\":\"dpop+jwt\",\"alg\":"
+                                   "\"ES256\",\"jwk\":%s}",
+                                   jwk(p, k_p256, NULL, ",\"use\":\"enc\""));
+    const char *other = apr_psprintf(p, "{\"typ\":\"dpop+jwt\",\"alg\":"
+                                     "\"ES256\",\"jwk\":%s}",
+                                     jwk(p, k_p256b, NULL, ""));
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(check(p, proof_h(p, &s, k_p256, "dpop+jwt", "",
+                                          claims), NULL), AC_DPOP_OK);
+    }
+    assert_int_equal(check(p, jws(p, &s, enc, claims), NULL),
+                     AC_DPOP_BAD_KEY);
+    assert_int_equal(check(p, jws(p, &s, other, claims), NULL),
+                     AC_DPOP_BAD_SIGNATURE);
+}
+
 /* RFC 9449 §4.2 / §6.1: the example key and its thumbprint. */
 static void test_rfc9449_jkt(void **state)
 {
@@ -302,6 +329,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         AC_TEST(test_valid_es256),
         AC_TEST(test_every_alg),
+        AC_TEST(test_kept_keys),
         AC_TEST(test_rfc9449_jkt),
         AC_TEST(test_header_refusals),
         AC_TEST(test_claim_refusals),
