@@ -92,7 +92,7 @@ BENCH_PKGS := apache2 apache2-dev apache2-utils libssl-dev libjansson-dev \
               libmemcached-dev libhiredis-dev memcached redis-server \
               libldap-dev libcurl4-openssl-dev slapd ldap-utils curl wrk \
               gnuplot-nox python3 \
-              openssl perl gcc libc6-dev make
+              openssl perl gcc libc6-dev make nodejs
 
 .PHONY: all module htchallenge check unit boundary includes replay \
         cli-test test farm-test browser-deps deb deb-deps deb-test \
@@ -236,8 +236,9 @@ soak-test: all
 	SOAK_SECONDS=30 SOAK_OUT=$(BUILDDIR)/soak.md BUILDDIR=$(BUILDDIR) \
 	    t/soak/run.sh
 
-# Two httpd servers sharing memcached, then redis, and one secret file.
-farm-test: all
+# Two httpd servers sharing memcached, then redis, and one secret file
+# (oidc-deps: node makes the DPoP keys, tokens and proofs).
+farm-test: all oidc-deps
 	FARM_BENCH=0 BUILDDIR=$(BUILDDIR) t/farm/run.sh
 
 # The .deb as a user gets it: contents, Depends, install, a2enmod in a

@@ -1,7 +1,7 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 /*
- * mod_authchallenge: Basic, Digest (RFC 7616) and Bearer (RFC 6750)
- * authentication with proxy-aware challenges.
+ * mod_authchallenge: Basic, Digest (RFC 7616), Bearer (RFC 6750) and
+ * DPoP (RFC 9449) authentication with proxy-aware challenges.
  *
  * This file is only the module record, the hook registration and the
  * glue's two tables: the directives (each file that adds some gives
@@ -21,6 +21,7 @@
 #include "mod_ac_config.h"
 #include "mod_ac_dbm.h"
 #include "mod_ac_digest.h"
+#include "mod_ac_dpop.h"
 #include "mod_ac_ldap.h"
 #include "mod_ac_log.h"
 #include "mod_ac_place.h"
@@ -31,6 +32,7 @@
 #include "mod_ac_state.h"
 
 #include "ac_bearer.h"
+#include "ac_dpop.h"
 
 /* Every directive: the general ones, then each scheme's and each
  * back-end's. */
@@ -38,6 +40,7 @@ static const command_rec ach_cmds[] = {
     ACH_GENERAL_CMDS,
     ACH_DIGEST_CMDS,
     ACH_BEARER_CMDS,
+    ACH_DPOP_CMDS,
     ACH_DBM_CMDS,
     ACH_LDAP_CMDS,
     { NULL }
@@ -46,6 +49,7 @@ static const command_rec ach_cmds[] = {
 /* The schemes whose glue has a step before the core sees a request. */
 const ach_scheme_glue ach_scheme_glues[] = {
     { &ac_scheme_bearer, ach_bearer_prepare },
+    { &ac_scheme_dpop, ach_dpop_prepare },
     { NULL, NULL }
 };
 

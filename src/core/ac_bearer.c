@@ -1,5 +1,6 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 #include "ac_bearer.h"
+#include "ac_dpop.h"
 #include "ac_asmeta.h"
 #include "ac_authparam.h"
 #include "ac_identity.h"
@@ -11,6 +12,10 @@
 #include <strings.h>
 #include <apr_strings.h>
 #include <jansson.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #define AC_BEARER_MAX_TOKEN 16384
 
@@ -225,10 +230,8 @@ static const char *bearer_scope(const ac_place *pl, apr_pool_t *p)
 
 /* ---------------------------------------------------------- the scheme */
 
-static int bearer_usable(const ac_place *pl, const char **why)
+int ac_bearer_tokens_usable(const ac_bearer_conf *bc, const char **why)
 {
-    const ac_bearer_conf *bc = AC_OWN(pl, &ac_scheme_bearer);
-
     if (bc && bc->unusable) {
         *why = bc->unusable;
         return 0;
@@ -244,39 +247,63 @@ static int bearer_usable(const ac_place *pl, const char **why)
     return 1;
 }
 
+static int bearer_usable(const ac_place *pl, const char **why)
+{
+    /* AuthChallengeBearerDPoP Required: tokens come with DPoP only */
+    if (ac_dpop_mode(pl) == AC_DPOP_REQUIRED) {
+        *why = NULL;
+        return 0;
+    }
+    return ac_bearer_tokens_usable(AC_OWN(pl, &ac_scheme_bearer), why);
+}
+
 static void bearer_challenge(const ac_place *pl,
                              const ac_request *req, const ac_result *res,
                              ac_challenges *out, apr_pool_t *p)
 {
     const ac_bearer_conf *bc = AC_OWN(pl, &ac_scheme_bearer);
     ac_chal *c = ac_chal_new(p, "Bearer");
-    int mine = res && res->scheme && !strcmp(res->scheme, "Bearer"), i;
 
     ac_chal_quoted(c, "realm", pl->realm ? pl->realm : "");
-    if (mine && res->verdict == AC_BAD_REQUEST) {
+    if (res && res->scheme && !strcmp(res->scheme, ac_scheme_bearer.name)) {
+        ac_bearer_chal_error(c, res);
+    }
+    ac_bearer_chal_metadata(c, bc);
+    ac_challenges_add(out, ac_chal_str(c));
+}
+
+void ac_bearer_chal_error(ac_chal *c, const ac_result *res)
+{
+    int i;
+
+    if (res->verdict == AC_BAD_REQUEST) {
         ac_chal_quoted(c, "error", "invalid_request");
         ac_chal_quoted(c, "error_description", res->reason
                        ? res->reason : "malformed request");
+        return;
     }
-    else if (mine && res->error) {
-        ac_chal_quoted(c, "error", res->error);
-        if (res->error_description) {
-            ac_chal_quoted(c, "error_description", res->error_description);
-        }
-        if (res->scope) {
-            ac_chal_quoted(c, "scope", res->scope);
-        }
-        for (i = 0; res->params && i + 1 < res->params->nelts; i += 2) {
-            ac_chal_quoted(c, APR_ARRAY_IDX(res->params, i, const char *),
-                           APR_ARRAY_IDX(res->params, i + 1,
-                                         const char *));
-        }
+    if (!res->error) {
+        return;
     }
+    ac_chal_quoted(c, "error", res->error);
+    if (res->error_description) {
+        ac_chal_quoted(c, "error_description", res->error_description);
+    }
+    if (res->scope) {
+        ac_chal_quoted(c, "scope", res->scope);
+    }
+    for (i = 0; res->params && i + 1 < res->params->nelts; i += 2) {
+        ac_chal_quoted(c, APR_ARRAY_IDX(res->params, i, const char *),
+                       APR_ARRAY_IDX(res->params, i + 1, const char *));
+    }
+}
+
+void ac_bearer_chal_metadata(ac_chal *c, const ac_bearer_conf *bc)
+{
     /* RFC 9728 §5.1: on every challenge, with or without an error */
     if (bc && bc->resource_metadata) {
         ac_chal_quoted(c, "resource_metadata", bc->resource_metadata);
     }
-    ac_challenges_add(out, ac_chal_str(c));
 }
 
 static void invalid_token(ac_result *res, const char *why)
@@ -359,11 +386,13 @@ static void step_up(const ac_bearer_conf *bc, const char *acr_values,
     ac_result_set(res, AC_CHALLENGE, res->error_description);
 }
 
-void ac_bearer_step_up(const ac_place *pl, const char *acr_values,
-                       ac_result *res, apr_pool_t *p)
+void ac_bearer_step_up(const ac_place *pl, const ac_scheme *by,
+                       const char *acr_values, ac_result *res, apr_pool_t *p)
 {
     memset(res, 0, sizeof(*res));
     step_up(AC_OWN(pl, &ac_scheme_bearer), acr_values, res, p);
+    /* a DPoP user is asked in the DPoP scheme (RFC 9449 §7.1) */
+    res->scheme = by ? by->name : res->scheme;
 }
 
 /* 1 when the token's authentication is older than
@@ -693,15 +722,112 @@ void ac_bearer_check_token(const ac_place *pl, const ac_bearer_conf *bc,
     introspect(pl, bc, req, tok, bc->introspect->url ? NULL : &k, res, p);
 }
 
+/* ---------------------------------------------------------- cnf */
+
+/* RFC 8705 §3.1: base64url SHA-256 of the certificate's DER. */
+static const char *x5t_s256(const char *pem, apr_pool_t *p)
+{
+    BIO *bio = BIO_new_mem_buf(pem, -1);
+    X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    const char *out = NULL;
+
+    if (x && X509_digest(x, EVP_sha256(), md, &n)) {
+        out = ac_base64url_encode(p, md, n);
+    }
+    X509_free(x);
+    BIO_free(bio);
+    ERR_clear_error();
+    return out;
+}
+
+int ac_bearer_confirmed(const ac_identity *id, const ac_request *req,
+                        const char *jkt, const char **why, int *proof_error,
+                        apr_pool_t *p)
+{
+    const char *text = id && id->claims
+                       ? apr_hash_get(id->claims, "cnf", APR_HASH_KEY_STRING)
+                       : NULL;
+    const char *bound_jkt, *x5t, *mine;
+    json_t *cnf;
+    int ok = 1;
+
+    *proof_error = 0;
+    if (!text) {
+        if (jkt) {
+            *why = "token is not bound to a DPoP key";
+            return 0;
+        }
+        return 1;
+    }
+    cnf = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_object(cnf)) {
+        json_decref(cnf);
+        *why = "token has a malformed cnf claim";
+        return 0;
+    }
+    bound_jkt = json_string_value(json_object_get(cnf, "jkt"));
+    x5t = json_string_value(json_object_get(cnf, "x5t#S256"));
+    if ((json_object_get(cnf, "jkt") && !bound_jkt)
+        || (json_object_get(cnf, "x5t#S256") && !x5t)) {
+        *why = "token has a malformed cnf claim";
+        ok = 0;
+    }
+    /* RFC 9449 §7.1: a DPoP-bound token only with a proof of its key */
+    else if (bound_jkt && !jkt) {
+        *why = "token is bound to a DPoP key: send it with the DPoP scheme "
+               "and a proof";
+        ok = 0;
+    }
+    else if (jkt && !bound_jkt) {
+        *why = "token is not bound to a DPoP key";
+        ok = 0;
+    }
+    else if (jkt && !ac_ct_streq(jkt, bound_jkt)) {
+        *why = "DPoP proof key is not the key the token is bound to";
+        *proof_error = 1;
+        ok = 0;
+    }
+    /* RFC 8705 §3: a certificate-bound token only over a TLS connection
+     * with that client certificate */
+    if (ok && x5t) {
+        const char *pem = req->client_cert
+                          ? req->client_cert(req->client_cert_ctx, p) : NULL;
+
+        mine = pem ? x5t_s256(pem, p) : NULL;
+        if (!mine || !ac_ct_streq(mine, x5t)) {
+            *why = mine ? "token is bound to another TLS client certificate"
+                        : "token is bound to a TLS client certificate and "
+                          "the connection has none";
+            ok = 0;
+        }
+    }
+    json_decref(cnf);
+    return ok;
+}
+
 static void bearer_verify(const ac_place *pl, const ac_request *req,
                           const ac_credentials *cred, ac_result *res,
                           apr_pool_t *p)
 {
     const ac_bearer_conf *bc = AC_OWN(pl, &ac_scheme_bearer);
-    const char *tok = find_token(req, cred, res);
+    const char *tok = find_token(req, cred, res), *why = NULL;
+    int proof_error;
 
-    if (tok) {
-        ac_bearer_check_token(pl, bc, req, tok, res, p);
+    if (!tok) {
+        return;
+    }
+    ac_bearer_check_token(pl, bc, req, tok, res, p);
+    if (res->verdict == AC_OK
+        && !ac_bearer_confirmed(res->identity, req, NULL, &why,
+                                &proof_error, p)) {
+        const char *user = res->user;
+
+        res->user = NULL;
+        res->identity = NULL;
+        invalid_token(res, why);
+        res->log_user = user;
     }
 }
 

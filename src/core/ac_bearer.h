@@ -11,6 +11,7 @@
 #ifndef AC_BEARER_H
 #define AC_BEARER_H
 
+#include "ac_authparam.h"
 #include "ac_scheme.h"
 #include "ac_defaults.h"
 #include "ac_introspect.h"
@@ -70,11 +71,35 @@ void ac_bearer_check_token(const ac_place *pl, const ac_bearer_conf *bc,
                            const ac_request *req, const char *tok,
                            ac_result *res, apr_pool_t *p);
 
+/* 1 when bc can check tokens (keys, opaque tokens or introspection);
+ * else 0 and *why. */
+int ac_bearer_tokens_usable(const ac_bearer_conf *bc, const char **why);
+
+/*
+ * The token's confirmation claim (cnf) against what the request shows:
+ * jkt, the RFC 7638 thumbprint of the DPoP proof's key (NULL: the token
+ * came as Bearer, without a proof), and the connection's TLS client
+ * certificate (RFC 8705 x5t#S256).  1 when it holds; else 0 and *why,
+ * with *proof_error 1 when the proof's key is not the token's (a bad
+ * proof rather than a bad token).
+ */
+int ac_bearer_confirmed(const ac_identity *id, const ac_request *req,
+                        const char *jkt, const char **why, int *proof_error,
+                        apr_pool_t *p);
+
+/* The auth-params of a refusal in res (RFC 6750 §3: error,
+ * error_description, scope; RFC 9470 §3's), and RFC 9728's
+ * resource_metadata: Bearer's challenge and DPoP's share them. */
+void ac_bearer_chal_error(ac_chal *c, const ac_result *res);
+void ac_bearer_chal_metadata(ac_chal *c, const ac_bearer_conf *bc);
+
 /* The refusal RFC 9470 §3 asks for, into res: 401 with
  * error="insufficient_user_authentication", acr_values (NULL: none)
- * and the place's max_age. */
-void ac_bearer_step_up(const ac_place *pl, const char *acr_values,
-                       ac_result *res, apr_pool_t *p);
+ * and the place's max_age, in the scheme by that authenticated the
+ * user (Bearer or DPoP; NULL: Bearer). */
+void ac_bearer_step_up(const ac_place *pl, const ac_scheme *by,
+                       const char *acr_values, ac_result *res,
+                       apr_pool_t *p);
 
 /*
  * The protected resource metadata (RFC 9728 §2) for settings bc as a

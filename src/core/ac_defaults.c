@@ -3,7 +3,7 @@
 
 const ac_defaults ac_default = {
     /* general */
-    "Digest Bearer Basic",              /* schemes                      */
+    "Digest DPoP Bearer Basic",         /* schemes                      */
     1,                                  /* charset UTF-8                */
     APR_USEC_PER_SEC * 300,             /* credential cache             */
     1048576,                            /* largest body read: 1 MiB     */
@@ -25,6 +25,11 @@ const ac_defaults ac_default = {
     APR_USEC_PER_SEC * 60,              /* unknown kid: once a minute   */
     APR_USEC_PER_SEC * 5,               /* each fetch, at most          */
     APR_USEC_PER_SEC * 60,              /* introspection answers        */
+    /* DPoP */
+    0,                                  /* Off (AC_DPOP_OFF)            */
+    0,                                  /* no server nonces             */
+    APR_USEC_PER_SEC * 60,              /* proof iat: a minute each way */
+    APR_USEC_PER_SEC * 300,             /* a server nonce: 5 minutes    */
     /* back-ends */
     "default",                          /* APR-util's DBM type          */
     0,                                  /* no StartTLS                  */

@@ -35,6 +35,11 @@ typedef struct {
     apr_interval_time_t jwks_min_refresh;
     apr_interval_time_t fetch_timeout;  /* AuthChallengeBearerFetchTimeout */
     apr_interval_time_t introspect_cache; /* ...IntrospectCache        */
+    /* DPoP (RFC 9449) */
+    int dpop_mode;                      /* AuthChallengeBearerDPoP      */
+    int dpop_nonce;                     /* AuthChallengeBearerDPoPNonce */
+    apr_interval_time_t dpop_window;    /* AuthChallengeBearerDPoPWindow */
+    apr_interval_time_t dpop_nonce_lifetime; /* a server nonce's life  */
     /* back-ends */
     const char *dbm_type;
     int ldap_starttls;

@@ -9,8 +9,11 @@
  */
 #include "ac_jwk.h"
 #include "ac_hash.h"
+#include "ac_thread.h"
 #include "ac_util.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <apr_file_io.h>
 #include <apr_strings.h>
@@ -19,6 +22,7 @@
 #include <openssl/err.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 
 #define KEY_FILE_MAX (1024 * 1024)
@@ -84,37 +88,39 @@ static unsigned kind_bits(ac_jwa_kind kind)
 
 /* ---------------------------------------------------------------- keyset */
 
-static apr_status_t keyset_cleanup(void *data)
-{
-    ac_jwt_keyset *ks = data;
-    int i;
-
-    for (i = 0; i < 3; i++) {
-        EVP_MD_free(ks->md[i]);
-    }
-    return APR_SUCCESS;
-}
-
 static apr_status_t pkey_cleanup(void *data)
 {
     EVP_PKEY_free(data);
     return APR_SUCCESS;
 }
 
-ac_jwt_keyset *ac_jwt_keyset_make(apr_pool_t *p)
+/* The digests of every key set, fetched once per process: an implicit
+ * fetch, or one per key set, costs a lock and a lookup each time (a
+ * DPoP proof makes a key set per request). */
+static EVP_MD *digests[3];
+static pthread_once_t digests_once = PTHREAD_ONCE_INIT;
+
+static void fetch_digests(void)
 {
     static const char *const names[3] = { "SHA256", "SHA384", "SHA512" };
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        digests[i] = EVP_MD_fetch(NULL, names[i], NULL);
+    }
+}
+
+ac_jwt_keyset *ac_jwt_keyset_make(apr_pool_t *p)
+{
     ac_jwt_keyset *ks = apr_pcalloc(p, sizeof(*ks));
     int i;
 
     ks->pool = p;
     ks->keys = apr_array_make(p, 4, sizeof(ac_jwk *));
-    /* Fetched once: implicit fetches on every request cost a lock. */
+    pthread_once(&digests_once, fetch_digests);
     for (i = 0; i < 3; i++) {
-        ks->md[i] = EVP_MD_fetch(NULL, names[i], NULL);
+        ks->md[i] = digests[i];
     }
-    apr_pool_cleanup_register(p, ks, keyset_cleanup,
-                              apr_pool_cleanup_null);
     return ks;
 }
 
@@ -520,6 +526,150 @@ const char *ac_jwt_keyset_add_fetched(ac_jwt_keyset *ks, const char *json,
         *note = NULL;
     }
     return add_jwks(ks, json, len, 1, note);
+}
+
+/* Members that only a private JWK holds (RFC 7518 §6.2.2, §6.3.2, §6.4;
+ * RFC 8037 §2). */
+static int jwk_private(json_t *o)
+{
+    static const char *const priv[] = { "d", "p", "q", "dp", "dq", "qi",
+                                        "oth", "k" };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(priv) / sizeof(priv[0]); i++) {
+        if (json_object_get(o, priv[i])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Keys of DPoP proofs (RFC 9449 §4.2), kept per thread: a client signs
+ * every proof with the same key, and making an EVP_PKEY from a JWK
+ * costs more than verifying the proof's signature with it.  Found by the
+ * SHA-256 of the whole JWK as jansson writes it with sorted keys, so a
+ * JWK that differs in any member (use, key_ops, alg) is built anew.
+ */
+#define PROOF_KEYS 8
+
+typedef struct {
+    unsigned char id[SHA256_DIGEST_LENGTH];
+    ac_jwk k;                   /* k.pkey holds a reference of its own  */
+} proof_key;
+
+typedef struct {
+    proof_key e[PROOF_KEYS];
+    unsigned next;              /* the slot to use next, round robin    */
+} proof_keys;
+
+static ac_thread_key proof_keys_key;
+static pthread_once_t proof_keys_once = PTHREAD_ONCE_INIT;
+
+static void proof_keys_free(void *b)
+{
+    proof_keys *t = b;
+    int i;
+
+    for (i = 0; i < PROOF_KEYS; i++) {
+        EVP_PKEY_free(t->e[i].k.pkey);
+    }
+    free(t);
+}
+
+static void proof_keys_init(void)
+{
+    ac_thread_key_init(&proof_keys_key, proof_keys_free);
+}
+
+/* The key set takes k (and a reference of its own to k's EVP_PKEY),
+ * without a fingerprint: a proof's set is used once. */
+static void proof_key_use(ac_jwt_keyset *ks, const ac_jwk *k)
+{
+    ac_jwk *c = apr_pmemdup(ks->pool, k, sizeof(*c));
+
+    if (!EVP_PKEY_up_ref(c->pkey)) {
+        return;
+    }
+    apr_pool_cleanup_register(ks->pool, c->pkey, pkey_cleanup,
+                              apr_pool_cleanup_null);
+    APR_ARRAY_PUSH(ks->keys, ac_jwk *) = c;
+}
+
+/* This thread's kept key of that id, or NULL. */
+static const ac_jwk *proof_key_find(proof_keys *t, const unsigned char *id)
+{
+    int i;
+
+    for (i = 0; t && i < PROOF_KEYS; i++) {
+        if (t->e[i].k.pkey && !memcmp(t->e[i].id, id, sizeof(t->e[i].id))) {
+            return &t->e[i].k;
+        }
+    }
+    return NULL;
+}
+
+static void proof_key_keep(proof_keys *t, const unsigned char *id,
+                           const ac_jwk *k)
+{
+    proof_key *e;
+
+    if (!t || !k->pkey || !EVP_PKEY_up_ref(k->pkey)) {
+        return;
+    }
+    e = &t->e[t->next++ % PROOF_KEYS];
+    EVP_PKEY_free(e->k.pkey);
+    memcpy(e->id, id, sizeof(e->id));
+    e->k = *k;
+    e->k.kid = NULL;
+}
+
+const char *ac_jwt_keyset_add_public_jwk(ac_jwt_keyset *ks, void *jwk)
+{
+    json_t *o = jwk;
+    const char *err;
+    ac_jwk *k = NULL;
+    unsigned char id[SHA256_DIGEST_LENGTH];
+    char *text;
+    proof_keys *t = NULL;
+    const ac_jwk *kept = NULL;
+
+    if (!json_is_object(o)) {
+        return "the key is not a JSON object";
+    }
+    if (remote_refused(o) || jwk_private(o)) {
+        return "the key is not a public key";
+    }
+    pthread_once(&proof_keys_once, proof_keys_init);
+    text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    if (text) {
+        SHA256((const unsigned char *)text, strlen(text), id);
+        free(text);
+        /* NULL without one: then every key is built anew */
+        t = ac_thread_state(&proof_keys_key, sizeof(*t));
+        kept = proof_key_find(t, id);
+    }
+    if (kept) {
+        proof_key_use(ks, kept);
+        return NULL;
+    }
+    err = jwk_build(ks->pool, o, &k);
+    ERR_clear_error();
+    if (err) {
+        return err;
+    }
+    if (!k) {
+        return "the key is not meant for signatures (use, key_ops)";
+    }
+    if (!k->pkey) {
+        return "the key is not a public key";
+    }
+    k->kid = NULL;          /* the key is the proof's own: any kid */
+    proof_key_keep(t, id, k);
+    proof_key_use(ks, k);
+    /* jwk_build's reference: proof_key_use took one of its own */
+    EVP_PKEY_free(k->pkey);
+    return NULL;
 }
 
 void ac_jwt_keyset_add_keyset(ac_jwt_keyset *ks, const ac_jwt_keyset *from)

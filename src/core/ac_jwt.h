@@ -60,6 +60,11 @@ const char *ac_jwt_keyset_add_key_file(ac_jwt_keyset *ks, const char *alg,
  * first key skipped.  An error when no usable key is left. */
 const char *ac_jwt_keyset_add_fetched(ac_jwt_keyset *ks, const char *json,
                                       apr_size_t len, const char **note);
+/* One public key given as a JWK (a json_t * object): the key a DPoP
+ * proof carries in its header (RFC 9449 §4.2).  An error when it is a
+ * symmetric key, has a private member ("d", ...), is meant for
+ * something other than signatures, or cannot be built. */
+const char *ac_jwt_keyset_add_public_jwk(ac_jwt_keyset *ks, void *jwk);
 /* Every key of from, into ks as well (from stays as it is). */
 void ac_jwt_keyset_add_keyset(ac_jwt_keyset *ks, const ac_jwt_keyset *from);
 /* 1 when a key of ks has this kid. */

@@ -7,11 +7,13 @@
 extern const ac_scheme ac_scheme_basic;     /* ac_basic.c  */
 extern const ac_scheme ac_scheme_bearer;    /* ac_bearer.c */
 extern const ac_scheme ac_scheme_digest;    /* ac_digest.c */
+extern const ac_scheme ac_scheme_dpop;      /* ac_dpop.c   */
 
 /* Every scheme the module speaks; a new one is a line here.  The order
  * is the default preference of AuthType Challenge. */
 const ac_scheme *const ac_scheme_table[] = {
     &ac_scheme_digest,
+    &ac_scheme_dpop,
     &ac_scheme_bearer,
     &ac_scheme_basic,
     NULL

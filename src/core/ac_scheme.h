@@ -89,12 +89,17 @@ struct ac_scheme {
     void *(*conf_merge)(apr_pool_t *p, const void *base, const void *add);
     const void *(*conf_finish)(const void *own, const ac_place *pl,
                                ac_place_builder *b, apr_pool_t *p);
+    /* Another scheme whose settings this one's verification uses (DPoP
+     * checks its token with Bearer's): they are finished in every place
+     * that offers this scheme, whether or not that one is offered. */
+    const ac_scheme *uses;
     /* What its verdicts depend on besides the back-ends, for the scope
      * of cached verdicts (docs/security.md, "Credential cache"); NULL:
      * nothing. */
     const char *(*scope)(const ac_place *pl, apr_pool_t *p);
 
-    /* 0 when pl cannot offer this scheme; *why says why. */
+    /* 0 when pl cannot offer this scheme; *why says why, for the
+     * administrator (NULL: switched off there, nothing to say). */
     int (*usable)(const ac_place *pl, const char **why);
     /* Add this scheme's challenge(s).  res is the verdict being
      * answered: res->scheme names the scheme that decided, so only that

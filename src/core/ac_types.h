@@ -49,6 +49,17 @@ typedef struct {
     int body_read;
     const unsigned char *body;
     apr_size_t body_len;
+    /* DPoP (RFC 9449): the DPoP header field's value, how many such
+     * fields the request has, and the absolute URI the request went to
+     * (what a proof's htu names); set when DPoP is offered. */
+    const char *dpop_proof;
+    int dpop_count;
+    const char *url;
+    /* RFC 8705: the TLS client certificate of the connection (PEM), or
+     * NULL when there is none; asked only for a token bound to one.  A
+     * NULL function: never any. */
+    const char *(*client_cert)(const void *ctx, apr_pool_t *p);
+    const void *client_cert_ctx;
 } ac_request;
 
 /* What authorization needs to know of an authenticated client beyond

@@ -14,6 +14,7 @@
 #include "ac_auth.h"
 #include "ac_backend_ldap.h"
 #include "ac_bearer.h"
+#include "ac_dpop.h"
 #include "ac_identity.h"
 #include "ac_ldap_filter.h"
 #include "ac_util.h"
@@ -376,7 +377,7 @@ static void refusal_challenge(request_rec *r)
                               && was != HTTP_PROXY_AUTHENTICATION_REQUIRED)
         || !(pl = ach_place_get(r))
         || !(by = ac_scheme_set_find(&pl->core.set, r->ap_auth_type))
-        || (!scopes && by != &ac_scheme_bearer)) {
+        || (!scopes && by != &ac_scheme_bearer && by != &ac_scheme_dpop)) {
         return;
     }
     ach_place_request(r, &req);
@@ -384,7 +385,7 @@ static void refusal_challenge(request_rec *r)
         ac_auth_forbid(&res, by, "insufficient_scope", scopes);
     }
     else {
-        ac_bearer_step_up(&pl->core, acr, &res, r->pool);
+        ac_bearer_step_up(&pl->core, by, acr, &res, r->pool);
     }
     ach_place_respond(r, pl, &req, &res);
     r->status = ac_verdict_status(res.verdict, req.proxy);

@@ -5,6 +5,7 @@
 #include "http_protocol.h"
 #include "apr_atomic.h"
 #include "apr_strings.h"
+#include "mod_ssl.h"
 
 #include "ac_auth.h"
 #include "ac_defaults.h"
@@ -117,6 +118,18 @@ static const ac_backend *named(void *ctx, const char *name)
     return ach_backend_named(a[0], name, a[1], a[2]);
 }
 
+/* Finish scheme s's settings in pl, once. */
+static void finish_one(ach_place *pl, const ac_scheme *s,
+                       ac_place_builder *b, apr_pool_t *p)
+{
+    ac_place *core = &pl->core;
+    int slot = ac_scheme_slot(s);
+
+    if (s->conf_finish && !core->own[slot]) {
+        core->own[slot] = s->conf_finish(pl->dc->scheme[slot], core, b, p);
+    }
+}
+
 /* Each offered scheme's settings finished; those this place cannot
  * offer left out, with a warning. */
 static void finish_schemes(ach_place *pl, apr_array_header_t *warn,
@@ -132,11 +145,10 @@ static void finish_schemes(ach_place *pl, apr_array_header_t *warn,
     b.warnings = warn;
     for (i = 0; i < core->set.count; i++) {
         const ac_scheme *s = core->set.items[i];
-        int slot = ac_scheme_slot(s);
 
-        if (s->conf_finish) {
-            core->own[slot] = s->conf_finish(pl->dc->scheme[slot], core, &b,
-                                             p);
+        finish_one(pl, s, &b, p);
+        if (s->uses) {
+            finish_one(pl, s->uses, &b, p);
         }
     }
     for (i = 0; i < core->set.count; i++) {
@@ -144,8 +156,10 @@ static void finish_schemes(ach_place *pl, apr_array_header_t *warn,
         const char *why = "not configured";
 
         if (s->usable && !s->usable(core, &why)) {
-            APR_ARRAY_PUSH(warn, const char *) = apr_pstrcat(p, s->name,
-                " is not offered here: ", why, NULL);
+            if (why) {
+                APR_ARRAY_PUSH(warn, const char *) = apr_pstrcat(p, s->name,
+                    " is not offered here: ", why, NULL);
+            }
             continue;
         }
         core->set.items[n++] = s;
@@ -287,6 +301,18 @@ static const char *path_as_sent(request_rec *r)
     return *s == '/' ? s : apr_pstrcat(r->pool, "/", s, NULL);
 }
 
+/* The connection's TLS client certificate, PEM (mod_ssl), or NULL. */
+static const char *client_cert(const void *ctx, apr_pool_t *p)
+{
+    request_rec *r = (request_rec *)ctx;
+    APR_OPTIONAL_FN_TYPE(ssl_var_lookup) *lookup =
+        APR_RETRIEVE_OPTIONAL_FN(ssl_var_lookup);
+    const char *pem = lookup ? lookup(p, r->server, r->connection, r,
+                                      "SSL_CLIENT_CERT") : NULL;
+
+    return pem && *pem ? pem : NULL;
+}
+
 void ach_place_request(request_rec *r, ac_request *req)
 {
     memset(req, 0, sizeof(*req));
@@ -299,6 +325,8 @@ void ach_place_request(request_rec *r, ac_request *req)
                                      ac_hdr_credentials(req->proxy));
     req->client = r->useragent_ip;
     req->now = apr_time_now();
+    req->client_cert = client_cert;
+    req->client_cert_ctx = r;
 }
 
 void ach_place_respond(request_rec *r, const ach_place *pl,

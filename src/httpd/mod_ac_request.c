@@ -15,6 +15,7 @@
 #include "apr_strings.h"
 
 #include "ac_auth.h"
+#include "ac_dpop.h"
 #include "mod_ac_authz.h"
 #include "mod_ac_backends.h"
 #include "mod_ac_body.h"
@@ -36,9 +37,15 @@ APLOG_USE_MODULE(authchallenge);
 int ach_proxy_fixups(request_rec *r)
 {
     if (r->proxyreq != PROXYREQ_NONE && ach_request_is_proxy(r)
-        && !apr_table_get(r->subprocess_env, "Proxy-Chain-Auth")
-        && apr_table_get(r->headers_in, "Proxy-Authorization")) {
+        && !apr_table_get(r->subprocess_env, "Proxy-Chain-Auth")) {
         apr_table_unset(r->headers_in, "Proxy-Authorization");
+        /* the DPoP proof that went with it was the proxy's too (an
+         * origin's proof comes with Authorization and is kept when the
+         * proxy took another scheme) */
+        if (r->ap_auth_type
+            && !strcasecmp(r->ap_auth_type, ac_scheme_dpop.name)) {
+            apr_table_unset(r->headers_in, "DPoP");
+        }
     }
     return DECLINED;
 }

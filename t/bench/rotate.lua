@@ -1,7 +1,8 @@
 -- Licensed under the Apache License, Version 2.0 (see LICENSE).
 --
 -- wrk script: one precomputed Authorization value per request, in file
--- order (Digest: nc = 1, 2, 3, ...; the replay check refuses reuse).
+-- order (Digest: nc = 1, 2, 3, ...; the replay check refuses reuse), or
+-- an Authorization value, a tab and a DPoP proof (each used once).
 --   wrk ... -s rotate.lua URL -- FILE [FIRST [N]]
 -- Lines FIRST (default 1) to FIRST+N-1 (default: to the end) are used.
 -- Every request is formatted once, in init, before wrk starts its clock:
@@ -23,7 +24,14 @@ function init(args)
                 break
             end
             count = count + 1
-            reqs[count] = wrk.format(nil, nil, { Authorization = line })
+            -- "<Authorization>\t<DPoP>": a DPoP request (dpop.mjs)
+            local auth, proof = line:match("^([^\t]*)\t(.*)$")
+            if auth then
+                reqs[count] = wrk.format(nil, nil,
+                    { Authorization = auth, DPoP = proof })
+            else
+                reqs[count] = wrk.format(nil, nil, { Authorization = line })
+            end
         end
     end
 end

@@ -123,7 +123,7 @@ make_docs() {
         stock-digest-md5 ac-basic-dbm ac-basic-dbm-nocache ac-basic-ldap \
         ac-basic-ldap-nocache ac-basic-ldap-group ac-digest-md5 \
         ac-digest-sha256 ac-bearer-hs256 ac-bearer-rs256 \
-        ac-bearer-rs256-nocache ac-bearer-jwksuri ac-bearer-introspect \
+        ac-bearer-rs256-nocache ac-bearer-jwksuri ac-bearer-introspect ac-dpop \
         ac-dbm-10 ac-dbm-10-nocache ac-dbm-10k ac-dbm-1m \
         ac-dbm-1m-nocache; do
         mkdir -p "$srv/htdocs/$d"
@@ -196,7 +196,10 @@ row() {
     case $auth in
     H:*) hdr=(-H "Authorization: ${auth#H:}")
          wrkargs=(-H "Authorization: ${auth#H:}") ;;
-    L:*) hdr=(-H "Authorization: $(sed -n "${first}p" "${auth#L:}")")
+    L:*) local line
+         line=$(sed -n "${first}p" "${auth#L:}")
+         hdr=(-H "Authorization: ${line%%$'\t'*}")
+         [ "$line" = "${line#*$'\t'}" ] || hdr+=(-H "DPoP: ${line#*$'\t'}")
          wrkargs=(-s "$here/rotate.lua") ;;
     esac
     check=$(curl -s -o /dev/null -w '%{http_code}' "${hdr[@]}" "$url") \
@@ -551,6 +554,9 @@ note "bench: warm-up $warm req/s; $digest_per_round Digest values per Digest row
 digest_lines /stock-digest-md5/f.txt "$srv/stock-digest-md5.auth"
 digest_lines /ac-digest-md5/f.txt "$srv/ac-digest-md5.auth"
 digest_lines /ac-digest-sha256/f.txt "$srv/ac-digest-sha256.auth"
+# DPoP: as many proofs (each is used once), made with node's crypto
+node "$here/dpop.mjs" "$srv/rs256.key" "http://127.0.0.1:$port/ac-dpop/f.txt" \
+    "$digest_n" "$srv/ac-dpop.auth"
 # the fixtures are 100+ MB (Digest lines, a new 1M-user file): written
 # back now, not while the first rounds are measured
 sync
@@ -572,6 +578,7 @@ main_rows=(
     "$S Bearer HS256 JWT	/ac-bearer-hs256/f.txt	-	H:Bearer $hs256"
     "$S Bearer RS256 JWT	/ac-bearer-rs256/f.txt	-	H:Bearer $rs256"
     "$S Bearer RS256 JWT, cache Off	/ac-bearer-rs256-nocache/f.txt	-	H:Bearer $rs256"
+    "$S DPoP: ES256 proof, RS256 JWT, cache on	/ac-dpop/f.txt	-	L:$srv/ac-dpop.auth"
     "$S Bearer RS256 JWT via JWKS URI, cache on	/ac-bearer-jwksuri/f.txt	-	H:Bearer $rs256as"
     "$S Bearer opaque token introspected, cache on	/ac-bearer-introspect/f.txt	-	H:Bearer $opaque"
 )

@@ -31,6 +31,12 @@ from the suite's Python Digest client, t/lib/acdigest.py (RFC 7616).
       "<slowest seconds> <statuses sorted, comma-separated>".
   dclient.py load URL STATE USER PASSWORD FIRST_NC N
       N Digest requests over one connection; prints "<200s> <seconds>".
+  dclient.py dpoprace URL1 URL2 TOKEN PROOFS
+      each DPoP proof of the file PROOFS (one a line) with TOKEN, sent
+      to URL1 and URL2 at the same instant; prints "<accepted twice>
+      <accepted by neither>".
+  dclient.py dpop URL TOKEN PROOF
+      one DPoP request; prints "<status> <WWW-Authenticate or -> -".
 
 Each request prints one line: "<status> <Retry-After or -> <rspauth ok|->"
 where rspauth is checked against Authentication-Info when present.
@@ -133,6 +139,33 @@ def race(url1, url2, state, user, password, first, n):
             t.join()
         twice += out == [200, 200]
     print(twice)
+    return 0
+
+
+def dpop_headers(token, proof):
+    return {'Authorization': 'DPoP ' + token, 'DPoP': proof}
+
+
+def dpoprace(url1, url2, token, proofs):
+    """Each DPoP proof of the file sent to both URLs at the same instant:
+    how many were accepted twice, and how many by neither."""
+    with open(proofs) as f:
+        lines = [x.strip() for x in f if x.strip()]
+    twice = none = 0
+    for proof in lines:
+        h = dpop_headers(token, proof)
+        got = parallel([lambda u=u: request(u, h)[0].status
+                        for u in (url1, url2)])
+        twice += got == [200, 200]
+        none += 200 not in got
+    print('%d %d' % (twice, none))
+    return 0
+
+
+def dpop(url, token, proof):
+    resp, _ = request(url, dpop_headers(token, proof))
+    print('%d %s -' % (resp.status, resp.getheader('WWW-Authenticate')
+                       or '-'))
     return 0
 
 
@@ -272,6 +305,10 @@ def main(argv):
             return slowest(*argv[2:9])
         if argv[1] == 'load':
             return load(*argv[2:8])
+        if argv[1] == 'dpoprace':
+            return dpoprace(*argv[2:6])
+        if argv[1] == 'dpop':
+            return dpop(*argv[2:5])
     except (OSError, http.client.HTTPException) as e:
         print('000 %s -' % type(e).__name__)
         return 0

@@ -7,7 +7,8 @@
 # one accepted), a flush in the middle of a run (no replay accepted
 # after it), the failure limit across servers (also 40 attempts at
 # once), the shared credential cache, secret rotation without an extra
-# 401, a hung (SIGSTOPped) cache server (no request waits longer than
+# 401, DPoP proofs raced at both servers (each taken once, also after a
+# flush), a hung (SIGSTOPped) cache server (no request waits longer than
 # AuthChallengeCacheTimeout + 1 s), a stopped and restarted cache.
 #
 #   t/farm/run.sh            (make farm-test; needs make module htchallenge)
@@ -202,8 +203,8 @@ cpu_ticks() {       # cpu_ticks PID...: user + system clock ticks, together
 
 # ------------------------------------------------------------ fixtures
 read -r mport rport aport bport <<<"$(free_ports 4)"
-mkdir -p "$work/shared/htdocs"/{basic,digest,limited}
-for d in basic digest limited; do
+mkdir -p "$work/shared/htdocs"/{basic,digest,limited,dpop}
+for d in basic digest limited dpop; do
     echo "hello $d" > "$work/shared/htdocs/$d/index.html"
 done
 printf '%s\n' "$pass" | "$htc" -c -i -r "$realm" "$work/shared/users" \
@@ -214,6 +215,34 @@ printf '%s\n' "$pass" | "$htc" -i -C 4 -r "$realm" "$work/shared/users" \
 "$htc" -S "$work/shared/secret" >/dev/null 2>&1
 chmod -R a+rX "$work/shared"
 chmod 0640 "$work/shared/secret"   # a+rX above must not open it
+
+# DPoP: the farm's token key, a client key, a token bound to it (cnf.jkt)
+# and proofs, made by t/oidc/client.mjs (jose, oauth4webapi) when node
+# and t/oidc/node_modules (make oidc-deps) are there.
+node_cli="node $top/t/oidc/client.mjs"
+jget() { "$py" -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+have_dpop=0
+if command -v node >/dev/null && [ -d "$top/t/oidc/node_modules" ] &&
+   $node_cli keygen --alg ES256 --kid farm --out "$work/as.jwk" \
+       --public-out "$work/as.pub" >/dev/null &&
+   $node_cli keygen --alg ES256 --out "$work/client.jwk" >"$work/client.json"
+then
+    printf '{"keys":[%s]}\n' "$(cat "$work/as.pub")" >"$work/shared/as.jwks"
+    jkt=$(jget jkt <"$work/client.json")
+    dtok=$($node_cli mint --key "$work/as.jwk" --alg ES256 --claims \
+        "{\"sub\":\"$user\",\"aud\":\"https://farm.example.org/\",\"exp\":$(( $(date +%s) + 3600 )),\"cnf\":{\"jkt\":\"$jkt\"}}" |
+        jget token)
+    [ -n "$dtok" ] && have_dpop=1
+fi
+# N proofs for GET http://farm.example.org/dpop/ (the farm's public name)
+dpop_proofs() {
+    $node_cli dpop-proof --key "$work/client.jwk" --htm GET \
+        --htu http://farm.example.org/dpop/ --ath-from-token "$dtok" \
+        --count "$1" |
+        "$py" -c 'import json,sys
+d = json.load(sys.stdin)
+print("\n".join(d.get("proofs") or [d["proof"]]))'
+}
 
 diag "ports: memcached $mport, redis $rport, A $aport, B $bport"
 is "$(stat -c %a "$work/shared/secret")" 640 "htchallenge -S: secret mode 0640"
@@ -265,6 +294,25 @@ farm_run() {        # farm_run memcache|redis
     diag "$kind: raced replays accepted twice: $got of $races"
     is "$($client seq "$A/digest/" "$B/digest/" "$st" "$user" "$pass" 100 \
         "$races")" "0 0 $races" "$kind: and each raced nc, sent again: 401"
+
+    # -- DPoP: each proof raced at A and B taken exactly once; after a
+    # flush a used proof is still refused (made before the store's new
+    # generation began), a new one is taken
+    if [ "$have_dpop" = 1 ]; then
+        dpop_proofs "$races" >"$work/$kind.proofs"
+        is "$($client dpoprace "$A/dpop/" "$B/dpop/" "$dtok" \
+              "$work/$kind.proofs")" "0 0" \
+            "$kind: $races DPoP proofs raced at A and B: each taken once"
+        flush_cache "$kind"
+        is "$($client dpop "$B/dpop/" "$dtok" \
+              "$(head -n 1 "$work/$kind.proofs")" | status)" 401 \
+            "$kind: after a flush, a used proof at B -> 401"
+        sleep 2
+        is "$($client dpop "$A/dpop/" "$dtok" "$(dpop_proofs 1)" | status)" \
+            200 "$kind: after a flush, a new proof at A -> 200"
+    else
+        diag "$kind: DPoP skipped: no node or t/oidc/node_modules"
+    fi
 
     # -- credential cache shared: a bcrypt check at A, a cache hit at B
     local ta tb

@@ -21,7 +21,12 @@
 //        --client-secret S --token T [--hint access_token]
 //   node t/oidc/client.mjs dpop-proof --key JWK --htm METHOD --htu URL
 //        [--ath-from-token T] [--nonce N] [--iat-offset S] [--jti J]
-//        [--claims JSON] [--header JSON]
+//        [--claims JSON] [--header JSON] [--count N (N proofs: {proofs})]
+//   node t/oidc/client.mjs resource   --url URL --token T [--key JWK]
+//        [--htm METHOD] [--twice]
+//        (a protected resource request as oauth4webapi sends it: with
+//        --key a DPoP proof, retried once on use_dpop_nonce; --twice
+//        sends a second request with the nonce the first one learnt)
 //   node t/oidc/client.mjs keygen     --alg ES256|ES384|RS256|PS256|EdDSA
 //        [--kid K] [--out FILE] [--jwks-out FILE] [--public-out FILE]
 //   node t/oidc/client.mjs mint       (--keys JWKS [--kid K] | --key JWK |
@@ -53,7 +58,7 @@ class Fail extends Error {
   }
 }
 
-const BOOLEAN = new Set(['at', 'oidc', 'require_dpop']);
+const BOOLEAN = new Set(['at', 'oidc', 'require_dpop', 'twice']);
 
 function parseArgs(argv) {
   const [command, ...rest] = argv;
@@ -351,12 +356,66 @@ async function dpopProof(o) {
   );
   const proof = captured.dpop;
   const jwt = decodeJwt(proof);
+  if (o.count !== undefined && Number(o.count) > 1) {
+    // --count N: N proofs at once (each with a jti of its own), for the
+    // farm's raced proofs (t/farm/run.sh)
+    const rest = await dpopProof({ ...o, count: Number(o.count) - 1 });
+    return { proofs: [proof, ...(rest.proofs || [rest.proof])] };
+  }
   return {
     proof,
     jkt: await DPoP.calculateThumbprint(),
     header: jwt.header,
     payload: jwt.payload,
   };
+}
+
+// A protected resource request (RFC 9449 §7) as a real client makes
+// it: oauth4webapi's DPoP handle signs the proof, learns DPoP-Nonce
+// from any answer and is retried once on use_dpop_nonce (§9); without
+// --key, a plain Bearer request.  Prints each response's status, its
+// WWW-Authenticate and DPoP-Nonce, and the last body.
+async function resource(o) {
+  need(o, 'url', 'token');
+  const opts = { [oauth.allowInsecureRequests]: true };
+  if (o.key) {
+    const { pair } = await keyPairFromFile(o.key);
+    opts.DPoP = oauth.DPoP({}, pair);
+  }
+  const seen = [];
+  const send = async () => {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const r = await oauth.protectedResourceRequest(
+          o.token, o.htm || 'GET', new URL(o.url), new Headers(), null, opts);
+        seen.push({ status: r.status, dpop_nonce: r.headers.get('dpop-nonce') });
+        return r;
+      } catch (e) {
+        const r = e.response;
+        if (r) {
+          seen.push({
+            status: r.status,
+            www_authenticate: r.headers.get('www-authenticate'),
+            dpop_nonce: r.headers.get('dpop-nonce'),
+          });
+        }
+        if (attempt === 0 && opts.DPoP && oauth.isDPoPNonceError(e)) continue;
+        throw e;
+      }
+    }
+  };
+  let r;
+  try {
+    r = await send();
+    if (o.twice) r = await send();
+  } catch (e) {
+    const p = e.cause?.[0]?.parameters || {};
+    return {
+      error: p.error || e.code || e.name, error_description: p.error_description || e.message,
+      status: e.response?.status ?? e.status, responses: seen,
+    };
+  }
+  return { status: r.status, body: await r.text(), responses: seen };
 }
 
 async function keygen(o) {
@@ -489,6 +548,7 @@ const COMMANDS = {
   introspect,
   revoke,
   'dpop-proof': dpopProof,
+  resource,
   keygen,
   mint,
   verify,

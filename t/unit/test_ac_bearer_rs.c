@@ -204,7 +204,7 @@ static void step_up(void **state)
     fixture f;
 
     finish(p, &f, in);
-    ac_bearer_step_up(&f.pl, "gold silver", &f.res, p);
+    ac_bearer_step_up(&f.pl, NULL, "gold silver", &f.res, p);
     assert_int_equal(f.res.verdict, AC_CHALLENGE);
     assert_int_equal(ac_verdict_status(f.res.verdict, 1), 407);
     assert_string_equal(challenge(p, &f), "Bearer realm=\"API\", error="
@@ -213,7 +213,7 @@ static void step_up(void **state)
                         "level is required\", acr_values=\"gold silver\"");
     in->max_age = apr_time_from_sec(60);
     finish(p, &f, in);
-    ac_bearer_step_up(&f.pl, "gold", &f.res, p);
+    ac_bearer_step_up(&f.pl, NULL, "gold", &f.res, p);
     assert_non_null(strstr(challenge(p, &f), ", acr_values=\"gold\", "
                                              "max_age=\"60\""));
 }
