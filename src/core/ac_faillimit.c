@@ -1,5 +1,6 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 #include "ac_faillimit.h"
+#include "ac_util.h"
 
 #include <string.h>
 #include <apr_strings.h>
@@ -21,26 +22,6 @@ static const unsigned char *key_of(const char *client, apr_size_t *klen,
     return (const unsigned char *)k;
 }
 
-static void put_be(unsigned char *b, apr_uint64_t v, int n)
-{
-    int i;
-
-    for (i = 0; i < n; i++) {
-        b[i] = (unsigned char)(v >> (8 * (n - 1 - i)));
-    }
-}
-
-static apr_uint64_t get_be(const unsigned char *b, int n)
-{
-    apr_uint64_t v = 0;
-    int i;
-
-    for (i = 0; i < n; i++) {
-        v = (v << 8) | b[i];
-    }
-    return v;
-}
-
 /* Read the live record of client; failures 0 when none or expired. */
 static ac_state_status load(const ac_faillimit *fl, const unsigned char *k,
                             apr_size_t klen, apr_time_t now, fl_rec *rec,
@@ -58,8 +39,8 @@ static ac_state_status load(const ac_faillimit *fl, const unsigned char *k,
     if (st != AC_STATE_OK) {
         return st;
     }
-    rec->start = (apr_time_t)get_be(buf, 8);
-    rec->failures = (apr_uint32_t)get_be(buf + 8, 4);
+    rec->start = (apr_time_t)ac_get_be(buf, 8);
+    rec->failures = (apr_uint32_t)ac_get_be(buf + 8, 4);
     if (now >= rec->start + fl->window) {
         memset(rec, 0, sizeof(*rec));  /* the window has passed        */
     }
@@ -80,8 +61,8 @@ static ac_state_status store(const ac_faillimit *fl,
     if (!rec->failures) {
         return fl->state->remove(fl->state->ctx, k, klen, p);
     }
-    put_be(buf, (apr_uint64_t)rec->start, 8);
-    put_be(buf + 8, rec->failures, 4);
+    ac_put_be(buf, (apr_uint64_t)rec->start, 8);
+    ac_put_be(buf + 8, rec->failures, 4);
     return fl->state->put(fl->state->ctx, k, klen, buf, sizeof(buf),
                           rec->start + fl->window, p);
 }
@@ -149,7 +130,7 @@ static apr_int64_t shared_left(const ac_faillimit *fl, const char *client,
 
     if (fl->state->get(fl->state->ctx, k, klen, buf, &len, p)
         == AC_STATE_OK && len == sizeof(buf)) {
-        start = (apr_time_t)get_be(buf, 8);
+        start = (apr_time_t)ac_get_be(buf, 8);
     }
     if (start > now) {
         start = now;
@@ -174,7 +155,7 @@ static ac_fl_status shared_reserve(const ac_faillimit *fl,
     }
     if (n == 1) {                   /* a new window starts now */
         sk = start_key(client, &slen, p);
-        put_be(buf, (apr_uint64_t)now, 8);
+        ac_put_be(buf, (apr_uint64_t)now, 8);
         fl->state->put(fl->state->ctx, sk, slen, buf, sizeof(buf),
                        now + fl->window, p);
     }

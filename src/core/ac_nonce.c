@@ -50,26 +50,6 @@ static int nonce_mac(apr_pool_t *p, const unsigned char *secret,
     return hmac256(secret, slen, buf, n, out);
 }
 
-static void put_be64(unsigned char *b, apr_uint64_t v)
-{
-    int i;
-
-    for (i = TIME_LEN - 1; i >= 0; i--, v >>= 8) {
-        b[i] = (unsigned char)(v & 0xff);
-    }
-}
-
-static apr_uint64_t get_be64(const unsigned char *b)
-{
-    apr_uint64_t v = 0;
-    int i;
-
-    for (i = 0; i < TIME_LEN; i++) {
-        v = (v << 8) | b[i];
-    }
-    return v;
-}
-
 static void to_hex(const unsigned char *r, char group[AC_NONCE_GROUP_LEN])
 {
     static const char hex[] = "0123456789abcdef";
@@ -100,8 +80,8 @@ const char *ac_nonce_issue(apr_pool_t *p, const unsigned char *secret,
 {
     unsigned char raw[RAW_LEN];
 
-    put_be64(raw, (apr_uint64_t)apr_time_sec(now));
-    put_be64(raw + TIME_LEN, gen);
+    ac_put_be(raw, (apr_uint64_t)apr_time_sec(now), TIME_LEN);
+    ac_put_be(raw + TIME_LEN, gen, GEN_LEN);
     memcpy(raw + TIME_LEN + GEN_LEN, r, RAND_LEN);
     if (!nonce_mac(p, secret, slen, raw, realm, opaque, raw + HEAD_LEN)) {
         return NULL;
@@ -138,10 +118,10 @@ ac_nonce_status ac_nonce_verify(apr_pool_t *p, const unsigned char *secret,
         || CRYPTO_memcmp(mac, raw + HEAD_LEN, MAC_LEN) != 0) {
         return AC_NONCE_BAD;
     }
-    sec = get_be64(raw);
+    sec = ac_get_be(raw, TIME_LEN);
     if (info) {
         info->issued = 0;
-        info->gen = get_be64(raw + TIME_LEN);
+        info->gen = ac_get_be(raw + TIME_LEN, GEN_LEN);
         to_hex(raw + TIME_LEN + GEN_LEN, info->group);
     }
     if (sec > (apr_uint64_t)apr_time_sec(APR_INT64_MAX)) {

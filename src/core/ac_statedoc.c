@@ -1,6 +1,7 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 #include "ac_statedoc.h"
 #include "ac_hmac.h"
+#include "ac_util.h"
 
 #include <string.h>
 #include <apr_strings.h>
@@ -12,26 +13,6 @@
 #define CHUNK 3072
 /* head: when (8) | length (4) | chunks (4) | HMAC (32) */
 #define HEAD (8 + 4 + 4 + AC_HMAC_LEN)
-
-static void put_be(unsigned char *b, apr_uint64_t v, int n)
-{
-    int i;
-
-    for (i = 0; i < n; i++) {
-        b[i] = (unsigned char)(v >> (8 * (n - 1 - i)));
-    }
-}
-
-static apr_uint64_t get_be(const unsigned char *b, int n)
-{
-    apr_uint64_t v = 0;
-    int i;
-
-    for (i = 0; i < n; i++) {
-        v = (v << 8) | b[i];
-    }
-    return v;
-}
 
 static int key_of(const ac_statedoc *d, const char *what, const char *a,
                   const char *b, unsigned char key[AC_HMAC_LEN])
@@ -104,9 +85,9 @@ int ac_statedoc_put(const ac_statedoc *d, const char *doc, apr_size_t len,
             return 0;
         }
     }
-    put_be(head, (apr_uint64_t)when, 8);
-    put_be(head + 8, len, 4);
-    put_be(head + 12, n, 4);
+    ac_put_be(head, (apr_uint64_t)when, 8);
+    ac_put_be(head + 8, len, 4);
+    ac_put_be(head + 12, n, 4);
     /* a newer document kept meanwhile stays */
     return mac_of(d, w, doc, head + 16)
            && (ac_statedoc_when(d, p) > when
@@ -128,7 +109,7 @@ apr_time_t ac_statedoc_when(const ac_statedoc *d, apr_pool_t *p)
 {
     unsigned char head[HEAD];
 
-    return read_head(d, head, p) ? (apr_time_t)get_be(head, 8) : 0;
+    return read_head(d, head, p) ? (apr_time_t)ac_get_be(head, 8) : 0;
 }
 
 int ac_statedoc_get(const ac_statedoc *d, const char **doc,
@@ -142,9 +123,9 @@ int ac_statedoc_get(const ac_statedoc *d, const char **doc,
     if (!read_head(d, head, p)) {
         return 0;
     }
-    *when = (apr_time_t)get_be(head, 8);
-    total = (apr_size_t)get_be(head + 8, 4);
-    n = (apr_size_t)get_be(head + 12, 4);
+    *when = (apr_time_t)ac_get_be(head, 8);
+    total = (apr_size_t)ac_get_be(head + 8, 4);
+    n = (apr_size_t)ac_get_be(head + 12, 4);
     if (total > AC_STATEDOC_MAX || n != (total + CHUNK - 1) / CHUNK) {
         return 0;
     }
@@ -197,13 +178,13 @@ ac_gate_status ac_statedoc_claim(const ac_statedoc *d, apr_time_t now,
         return AC_GATE_MINE;        /* nothing shared: the caller's own */
     }
     if (s->get(s->ctx, key, sizeof(key), val, &len, p) == AC_STATE_OK
-        && len == sizeof(val) && recent(now, (apr_time_t)get_be(val, 8),
+        && len == sizeof(val) && recent(now, (apr_time_t)ac_get_be(val, 8),
                                         interval)) {
-        *since = (apr_time_t)get_be(val, 8);
+        *since = (apr_time_t)ac_get_be(val, 8);
         st = val[8] ? AC_GATE_CLOSED : AC_GATE_RUNNING;
     }
     else {
-        put_be(val, (apr_uint64_t)now, 8);
+        ac_put_be(val, (apr_uint64_t)now, 8);
         val[8] = 0;
         *since = now;
         s->put(s->ctx, key, sizeof(key), val, sizeof(val), now + interval,
@@ -221,7 +202,7 @@ int ac_statedoc_running(const ac_statedoc *d, apr_time_t since,
 
     return usable(d) && key_of(d, "gate", NULL, NULL, key)
            && locked_get(d, key, val, &len, p) && len == sizeof(val)
-           && (apr_time_t)get_be(val, 8) == since && !val[8];
+           && (apr_time_t)ac_get_be(val, 8) == since && !val[8];
 }
 
 void ac_statedoc_release(const ac_statedoc *d, apr_time_t since,
@@ -232,7 +213,7 @@ void ac_statedoc_release(const ac_statedoc *d, apr_time_t since,
     if (!usable(d) || !key_of(d, "gate", NULL, NULL, key)) {
         return;
     }
-    put_be(val, (apr_uint64_t)since, 8);
+    ac_put_be(val, (apr_uint64_t)since, 8);
     val[8] = 1;
     locked_put(d, key, val, sizeof(val), since + interval, p);
 }

@@ -256,3 +256,23 @@ int ac_ct_streq(const char *a, const char *b)
     }
     return CRYPTO_memcmp(a, b, la) == 0;
 }
+
+void ac_put_be(unsigned char *b, apr_uint64_t v, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        b[i] = (unsigned char)(v >> (8 * (n - 1 - i)));
+    }
+}
+
+apr_uint64_t ac_get_be(const unsigned char *b, int n)
+{
+    apr_uint64_t v = 0;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        v = (v << 8) | b[i];
+    }
+    return v;
+}

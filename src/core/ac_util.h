@@ -43,6 +43,11 @@ int ac_has_ctl(const char *s, apr_size_t n);
  * environment value (docs/security.md, "Identity"). */
 int ac_text_clean(const char *s);
 
+/* v as n bytes, most significant first (n <= 8), and back: the
+ * fixed-width fields of nonces and shared-state records */
+void ac_put_be(unsigned char *b, apr_uint64_t v, int n);
+apr_uint64_t ac_get_be(const unsigned char *b, int n);
+
 /* Constant-time equality of two NUL-terminated strings (the length
  * difference is not hidden; the content is). */
 int ac_ct_streq(const char *a, const char *b);

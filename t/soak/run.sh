@@ -11,7 +11,8 @@
 #   slapd SIGSTOPped for longer than the LDAP timeout, then continued
 #   memcached (the shared state) restarted, later flushed
 #   the DBM file edited: a user added, one changed, one deleted
-#   apachectl -k graceful, three times
+#   apachectl -k graceful, three times, the second with the secret
+#   rotated (a new secret file, the old one kept as the previous)
 #
 # It checks, per scheme: answers other than 2xx to valid credentials
 # outside every fault's window: none; inside: 500 only, never 401 (a
@@ -234,8 +235,21 @@ edit tom x Tom-Soak-5
     edits_ok=1
 for f in 0.62 0.72 0.82; do
     at "$f"
-    note "apachectl -k graceful"
     s=$(date +%s)
+    if [ "$f" = 0.72 ]; then
+        # secret rotation (docs/operations.md): a new secret, the old one
+        # kept as the previous; a Digest nonce of the old secret still
+        # works, so no client sees a 401 for it
+        note "secret rotated, apachectl -k graceful"
+        "$htc" -S "$srv/secret2" >/dev/null || die "htchallenge -S failed"
+        chown root:www-data "$srv/secret2" && chmod 0640 "$srv/secret2"
+        sed -i "s|^AuthChallengeSecretFile .*|AuthChallengeSecretFile \"$srv/secret2\" \"$srv/secret\"|" \
+            "$srv/httpd.conf"
+        "$httpd" -f "$srv/httpd.conf" -k graceful
+        window secret-rotation "$s" "$(($(date +%s) + 2))" all
+        continue
+    fi
+    note "apachectl -k graceful"
     "$httpd" -f "$srv/httpd.conf" -k graceful
     window graceful "$s" "$(($(date +%s) + 2))" all
 done
