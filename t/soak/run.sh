@@ -19,18 +19,22 @@
 # Digest 401 with stale=true after the shared cache lost its state is a
 # new nonce, as designed, counted apart); no child crashed; the httpd
 # processes' anonymous memory (RssAnon) and open files grew by at most
-# 10 % from after the warm-up to the end; the error log has one error
-# line per outage and process that saw it, and each such process says
-# the outage ended.  Writes t/soak/results.md (SOAK_OUT to change) and
+# SOAK_GROWTH_MAX (10) % from after the warm-up to the end; the error
+# log has one error line per outage and process that saw it, and each
+# such process says the outage ended.  Writes t/soak/results.md (SOAK_OUT to change) and
 # exits non-zero when a limit is broken.
 #
 # Environment: SOAK_SECONDS (300), SOAK_OUT (t/soak/results.md),
-# SOAK_VAR (a world-searchable temporary directory), BUILDDIR (build).
+# SOAK_VAR (a world-searchable temporary directory), BUILDDIR (build),
+# SOAK_GROWTH_MAX (10; make test's 30-second run allows 25: its children
+# are seconds old at both readings, the last graceful restart 6 s before
+# the end, so it reads their warm-up, not the run).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 secs=${SOAK_SECONDS:-300}
+growth_max=${SOAK_GROWTH_MAX:-10}
 out=${SOAK_OUT:-$here/results.md}
 httpd=/usr/sbin/apache2
 build=${BUILDDIR:-build}
@@ -307,7 +311,8 @@ crashes=$(grep -c -E 'exit signal|Segmentation|AddressSanitizer' \
 [ "$crashes" -eq 0 ] || fail=1
 grow() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a ? (b - a) * 100 / a : 0 }'; }
 memg=$(grow "$mem0" "$mem1"); fdg=$(grow "$fds0" "$fds1")
-awk -v m="$memg" -v f="$fdg" 'BEGIN { exit !(m <= 10 && f <= 10) }' || fail=1
+awk -v m="$memg" -v f="$fdg" -v g="$growth_max" \
+    'BEGIN { exit !(m <= g && f <= g) }' || fail=1
 [ "$edits_ok" = 1 ] || fail=1
 
 # Outages in the log: per process and kind (the back-ends; the shared
