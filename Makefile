@@ -164,8 +164,10 @@ boundary:
 includes:
 	@t/lint/include-cycles.sh src/httpd mod_authchallenge.c
 
+# LSAN_OPTIONS: see t/asan/lsan.supp (used only by a sanitizer build)
 unit: $(UNIT_BINS)
-	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
+	    LSAN_OPTIONS=suppressions=t/asan/lsan.supp $$t; done
 
 $(BUILDDIR)/unit/%: t/unit/%.c $(CORE_LIB) $(wildcard t/unit/*.h)
 	@mkdir -p $(dir $@)
