@@ -167,7 +167,8 @@ includes:
 # LSAN_OPTIONS: see t/asan/lsan.supp (used only by a sanitizer build)
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
-	    LSAN_OPTIONS=suppressions=t/asan/lsan.supp $$t; done
+	    LSAN_OPTIONS=suppressions=t/asan/lsan.supp \
+	    ASAN_OPTIONS=fast_unwind_on_malloc=0 $$t; done
 
 $(BUILDDIR)/unit/%: t/unit/%.c $(CORE_LIB) $(wildcard t/unit/*.h)
 	@mkdir -p $(dir $@)
