@@ -169,6 +169,10 @@ static inline void stub_stop(http_stub *s)
     close(c);
     pthread_join(s->t, NULL);
     close(s->fd);
+    for (c = 0; c < STUB_PATHS; c++) {
+        free((char *)s->routes[c].path);
+        s->routes[c].path = NULL;
+    }
 }
 
 #endif
