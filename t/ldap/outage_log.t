@@ -20,7 +20,7 @@ use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
 use ACLdap qw(:all);
 
-plan tests => 14, need { 'slapd started by t/ldap/start-for-tests.sh'
+plan tests => 6, need { 'slapd started by t/ldap/start-for-tests.sh'
                          => \&have_ldap };
 
 my $hp = hostport();
@@ -67,37 +67,68 @@ sub conn_to {
     return;
 }
 
-# Two processes: A and B.
-my ($s1, $pa) = conn_to();
-my ($pb, $s2);
-for (1 .. 30) {
-    ($s2, $pb) = conn_to();
-    last if $pb && $pb != $pa;
+# Two processes: A and B, both alive for the whole scenario.  httpd
+# stops an idle child when it has too many spare threads (a third one
+# may have started under load): when A or B is gone before the end, the
+# scenario runs again with two others (3 tries).
+sub two_processes {
+    my ($s1, $pa) = conn_to();
+    my ($s2, $pb);
+    for (1 .. 30) {
+        ($s2, $pb) = conn_to();
+        last if $pb && $pa && $pb != $pa;
+    }
+    return $pa && $pb && $pa != $pb ? ($pa, $pb) : ();
+}
+
+# One request with credentials in process $pid: its status, or undef
+# when that process serves no connection any more.
+sub ask {
+    my ($pid) = @_;
+    my ($s) = conn_to($pid) or return undef;
+    return on($s, Authorization => $cred);
+}
+
+# The scenario: the statuses, in order, or undef when A or B went away.
+sub scenario {
+    my ($pa, $pb) = @_;
+    my @st;
+    my $step = sub {
+        my $st = ask(shift);
+        push @st, $st;
+        return defined $st;
+    };
+    # An outage an earlier test file (or try) left unended in A or B is
+    # told at their next request: let that be now, before the mark.
+    ask($_) for $pa, $pb;
+    my $m0 = error_log_mark();
+    slapd_stop() or return;
+    $step->($pa) && $step->($pb) or return;
+    slapd_start() or return;
+    select undef, undef, undef, 0.1;
+    $step->($pb) or return;
+    slapd_stop() or return;
+    $step->($pa) or return;
+    slapd_start() or return;
+    select undef, undef, undef, 0.1;
+    $step->($pa) or return;
+    return (\@st, $m0);
+}
+
+my ($pa, $pb, $st, $m0);
+for my $try (1 .. 3) {
+    ($pa, $pb) = two_processes() or last;
+    ($st, $m0) = scenario($pa, $pb);
+    last if $st;
+    diag("try $try: process $pa or $pb went away; again");
+    slapd_start() unless slapd_up();
 }
 SKIP: {
-    skip 'the server served every connection in one process', 14
-        unless $pa && $pb && $pa != $pb;
-    my $ask = sub {         # one request with credentials in process $pid
-        my ($pid) = @_;
-        my ($s) = conn_to($pid) or return 'no connection to ' . $pid;
-        return on($s, Authorization => $cred);
-    };
-
-    # An outage an earlier test file left unended in A or B is told at
-    # their next request: let that be now, before this test's mark.
-    $ask->($_) for $pa, $pb;
-    my $m0 = error_log_mark();
-    ok(slapd_stop(), 'slapd stopped');
-    is($ask->($pa), 500, 'outage 1: A 500');
-    is($ask->($pb), 500, 'outage 1: B 500');
-    ok(slapd_start(), 'slapd started');
-    select undef, undef, undef, 0.1;
-    is($ask->($pb), 200, 'back: B 200 (A not asked)');
-    ok(slapd_stop(), 'slapd stopped again');
-    is($ask->($pa), 500, 'outage 2: A 500');
-    ok(slapd_start(), 'slapd started again');
-    select undef, undef, undef, 0.1;
-    is($ask->($pa), 200, 'back again: A 200');
+    skip 'the server did not keep two processes for the scenario', 6
+        unless $st;
+    is_deeply($st, [500, 500, 200, 500, 200],
+              'statuses: A and B 500 in outage 1, B 200 after it (A not '
+              . 'asked), A 500 in outage 2, A 200 after it');
     my $log = wait_log($m0, qr/\[pid $pa\b[^\n]*AC01010[^\n]*\n.*\[pid $pa\b[^\n]*AC01010/s);
 
     my @a = grep { /\[pid $pa\b/ && /AC01004|AC01010/ } split /\n/, $log;
