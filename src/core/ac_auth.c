@@ -105,6 +105,7 @@ int ac_auth_wants_body(const ac_place *pl, const ac_request *req,
     ac_credentials cred;
 
     return scheme && scheme->wants_body
+           && (!scheme->may_want_body || scheme->may_want_body(pl))
            && ac_authparam_parse(req->credentials, &cred, p) == AC_AP_OK
            && scheme->wants_body(pl, req, &cred, p);
 }

@@ -699,8 +699,14 @@ void ac_bearer_check_token(const ac_place *pl, const ac_bearer_conf *bc,
                            ac_result *res, apr_pool_t *p)
 {
     const char *kid = NULL;
-    int jws = ac_jwt_peek(tok, &kid, p);
+    int jws = 0;
     ac_keys k;
+
+    /* the header's kid, and whether it parses, matter only to keys of
+     * an authorization server and to introspection: read for them */
+    if (bc->source || bc->introspect) {
+        jws = ac_jwt_peek(tok, &kid, p);
+    }
 
     /* two dots and keys: a JWT, a malformed one unless it may be an
      * opaque token for the introspection endpoint */

@@ -820,6 +820,13 @@ static int digest_wants_body(const ac_place *pl,
            && start(&x, pl, req, cred, &scratch, p) && before_body(&x);
 }
 
+static int digest_may_want_body(const ac_place *pl)
+{
+    const ac_digest_conf *dc = AC_OWN(pl, &ac_scheme_digest);
+
+    return dc && dc->qop_auth_int;
+}
+
 /* What a Digest verdict depends on besides the back-ends: nothing is
  * cached (every response is checked), but the realm is in every key. */
 const ac_scheme ac_scheme_digest = {
@@ -834,4 +841,5 @@ const ac_scheme ac_scheme_digest = {
     .challenge = digest_challenge,
     .verify = digest_verify,
     .wants_body = digest_wants_body,
+    .may_want_body = digest_may_want_body,
 };

@@ -122,6 +122,10 @@ struct ac_scheme {
      * is answered without reading its body. */
     int (*wants_body)(const ac_place *pl, const ac_request *req,
                       const ac_credentials *cred, apr_pool_t *p);
+    /* 0 when no credentials could make wants_body say 1 in pl (Digest
+     * without auth-int): the credentials are then not parsed for it;
+     * NULL: ask wants_body. */
+    int (*may_want_body)(const ac_place *pl);
 };
 
 /* Every scheme the module speaks, in the default order (ac_scheme.c);
