@@ -292,6 +292,34 @@ static const char *first_field(apr_pool_t *p, const char *value)
     return colon ? apr_pstrmemdup(p, value, colon - value) : value;
 }
 
+const char *ac_dbm_parse_user(apr_pool_t *p, const char *value,
+                              apr_array_header_t **groups)
+{
+    const char *colon;
+    char *list, *g, *last;
+
+    if (groups) {
+        *groups = apr_array_make(p, 4, sizeof(const char *));
+        if ((colon = strchr(value, ':')) != NULL) {
+            list = apr_pstrdup(p, colon + 1);
+            if ((g = strchr(list, ':')) != NULL) {
+                *g = '\0';         /* a comment field may follow      */
+            }
+            for (g = apr_strtok(list, ",", &last); g;
+                 g = apr_strtok(NULL, ",", &last)) {
+                APR_ARRAY_PUSH(*groups, const char *) = g;
+            }
+        }
+    }
+    return first_field(p, value);
+}
+
+const char *ac_dbm_parse_ha1(apr_pool_t *p, const char *value)
+{
+    value = first_field(p, value);
+    return ac_is_hex(value, 0) ? ac_lower(p, value) : NULL;
+}
+
 static ac_be_status dbm_check_password(void *vctx, const char *user,
                                        const char *password,
                                        const char **reason, apr_pool_t *p)
@@ -303,7 +331,7 @@ static ac_be_status dbm_check_password(void *vctx, const char *user,
     if (st != AC_BE_OK) {
         return st;
     }
-    if (apr_password_validate(password, first_field(p, value))
+    if (apr_password_validate(password, ac_dbm_parse_user(p, value, NULL))
         != APR_SUCCESS) {
         *reason = "wrong password";
         return AC_BE_DENIED;
@@ -321,12 +349,10 @@ static ac_be_status hex_record(ac_dbm_ctx *ctx, const char *key,
     if (st != AC_BE_OK) {
         return st;
     }
-    value = first_field(p, value);
-    if (!ac_is_hex(value, 0)) {
+    if (!(*hex = ac_dbm_parse_ha1(p, value))) {
         *reason = apr_psprintf(p, "malformed HA1 record in %s", ctx->path);
         return AC_BE_ERROR;
     }
-    *hex = ac_lower(p, value);
     return AC_BE_OK;
 }
 
@@ -364,27 +390,14 @@ static ac_be_status dbm_groups(void *vctx, const char *user,
                                apr_array_header_t **out,
                                const char **reason, apr_pool_t *p)
 {
-    const char *value, *colon;
-    char *list, *g, *last;
+    const char *value;
     ac_be_status st;
 
     st = fetch(vctx, ac_dbm_key_user(p, user), &value, reason, p);
     if (st != AC_BE_OK) {
         return st;
     }
-    *out = apr_array_make(p, 4, sizeof(const char *));
-    colon = strchr(value, ':');
-    if (!colon) {
-        return AC_BE_OK;
-    }
-    list = apr_pstrdup(p, colon + 1);
-    if ((g = strchr(list, ':')) != NULL) {
-        *g = '\0';                  /* a comment field may follow      */
-    }
-    for (g = apr_strtok(list, ",", &last); g;
-         g = apr_strtok(NULL, ",", &last)) {
-        APR_ARRAY_PUSH(*out, const char *) = g;
-    }
+    ac_dbm_parse_user(p, value, out);
     return AC_BE_OK;
 }
 

@@ -236,6 +236,31 @@ static void user_tails(void **state)
     assert_string_equal(ac_records_user_tail(p, "h:g1:c", ""), "::c");
 }
 
+/* Values as the DBM back-end reads them (htdbm's "<user>" format). */
+static void record_values(void **state)
+{
+    apr_pool_t *p = *state;
+    apr_array_header_t *g;
+
+    assert_string_equal(ac_dbm_parse_user(p, "$2y$05$h", &g), "$2y$05$h");
+    assert_int_equal(g->nelts, 0);
+    assert_string_equal(ac_dbm_parse_user(p, "H:admin,,staff:a comment",
+                                          &g), "H");
+    assert_int_equal(g->nelts, 2);
+    assert_string_equal(APR_ARRAY_IDX(g, 0, const char *), "admin");
+    assert_string_equal(APR_ARRAY_IDX(g, 1, const char *), "staff");
+    assert_string_equal(ac_dbm_parse_user(p, "H::c", &g), "H");
+    assert_int_equal(g->nelts, 0);
+    assert_string_equal(ac_dbm_parse_user(p, "", NULL), "");
+
+    assert_string_equal(ac_dbm_parse_ha1(p, "3D78807DEFE7de2157e2b0b6573a"
+                                         "855f"), HA1_MD5);
+    assert_string_equal(ac_dbm_parse_ha1(p, HA1_MD5 ":ignored"), HA1_MD5);
+    assert_null(ac_dbm_parse_ha1(p, ""));
+    assert_null(ac_dbm_parse_ha1(p, ":" HA1_MD5));
+    assert_null(ac_dbm_parse_ha1(p, "3d78807g"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +273,7 @@ int main(void)
         AC_TEST(names),
         AC_TEST(algorithm_lists),
         AC_TEST(user_tails),
+        AC_TEST(record_values),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
