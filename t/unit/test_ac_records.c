@@ -116,6 +116,20 @@ static void token_record(void **state)
     assert_null(ac_records_for_user(p, &in, out));
     assert_string_equal(rec(out, 0)->value, "bob|0|");
     assert_true(ac_dbm_parse_token(p, rec(out, 0)->value, &t));
+
+    /* '|' separates the fields: a record that would not read back as
+     * written (user "a", exp "b") is refused, not written */
+    out = apr_array_make(p, 1, sizeof(ac_record));
+    in.user = "a|b";
+    assert_non_null(strstr(ac_records_for_user(p, &in, out), "'|'"));
+    assert_int_equal(out->nelts, 0);
+    in.user = "bob";
+    in.token_scopes = "read a|b";
+    assert_non_null(ac_records_for_user(p, &in, out));
+    in.token_scopes = "read";
+    in.token_exp = -1;
+    assert_non_null(ac_records_for_user(p, &in, out));
+    assert_int_equal(out->nelts, 0);
 }
 
 static void ldap_values(void **state)
