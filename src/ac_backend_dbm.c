@@ -413,7 +413,9 @@ int ac_dbm_parse_token(apr_pool_t *p, const char *value, ac_token *out)
     }
     *bar1 = *bar2 = '\0';
     exp = apr_strtoi64(bar1 + 1, &end, 10);
-    if (*end || end == bar1 + 1 || exp < 0) {
+    /* seconds that apr_time_t's microseconds can hold */
+    if (*end || end == bar1 + 1 || exp < 0
+        || exp > apr_time_sec(APR_INT64_MAX)) {
         return 0;
     }
     out->user = copy;

@@ -132,6 +132,21 @@ static void token_record(void **state)
     assert_int_equal(out->nelts, 0);
 }
 
+/* An expiry in seconds that apr_time_t (microseconds) cannot hold is a
+ * malformed record, not an overflow. */
+static void token_expiry_range(void **state)
+{
+    apr_pool_t *p = *state;
+    ac_token t;
+
+    assert_true(ac_dbm_parse_token(p, "bob|9223372036854|", &t));
+    assert_int_equal(apr_time_sec(t.exp), 9223372036854LL);
+    assert_false(ac_dbm_parse_token(p, "bob|9223372036855|", &t));
+    assert_false(ac_dbm_parse_token(p, "bob|9223372036854775807|", &t));
+    assert_false(ac_dbm_parse_token(p, "bob|99999999999999999999|", &t));
+    assert_false(ac_dbm_parse_token(p, "bob|-1|", &t));
+}
+
 static void ldap_values(void **state)
 {
     apr_pool_t *p = *state;
@@ -281,6 +296,7 @@ int main(void)
         AC_TEST(full_user),
         AC_TEST(basic_only_and_limited_algs),
         AC_TEST(token_record),
+        AC_TEST(token_expiry_range),
         AC_TEST(ldap_values),
         AC_TEST(owners),
         AC_TEST(realms),
