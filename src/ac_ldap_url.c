@@ -87,6 +87,12 @@ static const char *add_host(apr_pool_t *p, const char *scheme,
     LDAPURLDesc *lud;
     int rc, port;
 
+    /* ldap_initialize() takes a list separated by spaces or commas: a
+     * ',' would split this host in two there (a %2C does not). */
+    if (strchr(host, ',')) {
+        return apr_psprintf(p, "LDAP URL host '%s': %s (a ',' separates "
+                            "hosts)", host, url_error(LDAP_URL_ERR_BADHOST));
+    }
     rc = ldap_url_parse(apr_pstrcat(p, uri, "/", NULL), &lud);
     if (rc != LDAP_URL_SUCCESS) {
         return apr_psprintf(p, "LDAP URL host '%s': %s", host,

@@ -87,7 +87,9 @@ static void bad(void **state)
         "ldap://h/dc=x??bogus", "ldap://h/dc=x??" "?(a=b",
         "ldap://h/dc=x??" "?(a=b))", "ldap://h/dc=x??" "?(a=b)(c=d)",
         "ldap://h/dc=x??" "??" "!critical", "ldap://h/dc=x?u(id",
-        "ldap://good bad:port/dc=x", NULL
+        "ldap://good bad:port/dc=x",
+        /* ldap_initialize() would split it and fail on every request */
+        "ldap://a,b/dc=x", "ldap://a b,c/dc=x", NULL
     };
     int i;
 
