@@ -93,7 +93,9 @@ static const char *add_host(apr_pool_t *p, const char *scheme,
         return apr_psprintf(p, "LDAP URL host '%s': %s (a ',' separates "
                             "hosts)", host, url_error(LDAP_URL_ERR_BADHOST));
     }
-    rc = ldap_url_parse(apr_pstrcat(p, uri, "/", NULL), &lud);
+    /* Exactly what ldap_initialize() gets: with a '/' after it libldap
+     * takes hosts that it refuses without one ("[?:1]d"). */
+    rc = ldap_url_parse(uri, &lud);
     if (rc != LDAP_URL_SUCCESS) {
         return apr_psprintf(p, "LDAP URL host '%s': %s", host,
                             url_error(rc));

@@ -89,7 +89,9 @@ static void bad(void **state)
         "ldap://h/dc=x??" "??" "!critical", "ldap://h/dc=x?u(id",
         "ldap://good bad:port/dc=x",
         /* ldap_initialize() would split it and fail on every request */
-        "ldap://a,b/dc=x", "ldap://a b,c/dc=x", NULL
+        "ldap://a,b/dc=x", "ldap://a b,c/dc=x",
+        /* libldap takes it only with a path after it */
+        "ldap://a [?:1]d/dc=x", NULL
     };
     int i;
 
