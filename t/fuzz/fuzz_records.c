@@ -149,7 +149,8 @@ static void check_written(apr_pool_t *p, const char *user, const char *realm,
     }
     memset(&in, 0, sizeof(in));
     in.user = user;
-    in.pw_hash = "$2y$05$abcdefghijklmnopqrstuu5b1Hq7rIMFiGjBNWTz6mp9hbcsZ6Zu6";
+    in.pw_hash = "$2y$05$abcdefghijklmnopqrstuu"
+                 "5b1Hq7rIMFiGjBNWTz6mp9hbcsZ6Zu6";
     in.user_tail = ac_records_user_tail(p, extra, NULL);
     in.realm = realm;
     in.password = extra;
