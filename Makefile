@@ -99,7 +99,8 @@ $(BUILDDIR)/unit/%: t/unit/%.c $(CORE_OBJS) $(wildcard t/unit/*.h)
 	    $(APR_LIBS) $(EXT_LIBS) -lcmocka
 
 # Corpus replay: each harness linked with a plain main() that feeds it
-# every file of t/fuzz/corpus/<name>/, under ASan/UBSan when gcc has them.
+# every file of t/fuzz/corpus/<name>/, under ASan/UBSan when gcc has them;
+# a UBSan report fails the replay as an ASan one does.
 SAN := $(shell echo 'int main(void){return 0;}' | \
          $(CC) -x c -fsanitize=address,undefined -o /dev/null - \
          >/dev/null 2>&1 && echo -fsanitize=address,undefined)
@@ -107,7 +108,9 @@ REPLAY_CFLAGS = $(subst -O2,-O1,$(CORE_CFLAGS)) $(SAN) -fno-omit-frame-pointer
 
 replay: $(REPLAY_BINS)
 	@set -e; for b in $(REPLAY_BINS); do n=$$(basename $$b); \
-	    ASAN_OPTIONS=detect_leaks=0 $$b t/fuzz/corpus/$${n#fuzz_}; done
+	    ASAN_OPTIONS=detect_leaks=0 \
+	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    $$b t/fuzz/corpus/$${n#fuzz_}; done
 
 REPLAY_OBJS := $(CORE_SRCS:src/%.c=$(BUILDDIR)/replay-core/%.o)
 .SECONDARY: $(REPLAY_OBJS)
