@@ -127,6 +127,16 @@ static void invalid_token(ac_result *res, const char *why)
     ac_result_set(res, AC_CHALLENGE, why);
 }
 
+/* A user name from a claim or a token record: UTF-8 without a control
+ * character, as Basic and Digest require of theirs (RFC 7617 2.1,
+ * RFC 7616 3.4.4); else the token is refused. */
+static int user_usable(const char *user)
+{
+    apr_size_t n = strlen(user);
+
+    return ac_utf8_valid(user, n) && !ac_has_ctl(user, n);
+}
+
 /* The one token of the request, or a 400 (SPEC §5: empty, two tokens,
  * a token in more than one transport, bad characters). */
 static const char *find_token(const ac_request *req,
@@ -192,6 +202,10 @@ static void verify_jwt(const ac_bearer_conf *bc, const ac_request *req,
         invalid_token(res, "token names no user");
         return;
     }
+    if (!user_usable(user)) {
+        invalid_token(res, "token names an unusable user");
+        return;
+    }
     id->scopes = jwt.scopes;
     id->claims = jwt.claims;
     id->exp = jwt.exp;
@@ -221,6 +235,10 @@ static void verify_opaque(const ac_bearer_conf *bc, const ac_request *req,
         return;
     }
     res->log_user = t.user;
+    if (!user_usable(t.user)) {
+        invalid_token(res, "token names an unusable user");
+        return;
+    }
     if (t.exp && t.exp <= req->now) {
         invalid_token(res, "token expired");
         return;
