@@ -159,6 +159,12 @@ static const char *parse_path(apr_pool_t *p, const char *scheme,
     if (err) {
         return err;
     }
+    /* RFC 4516: base, one or sub; libldap also knows "subordinate" */
+    if (out->scope != LDAP_SCOPE_BASE && out->scope != LDAP_SCOPE_ONELEVEL
+        && out->scope != LDAP_SCOPE_SUBTREE) {
+        return apr_psprintf(p, "LDAP URL: %s",
+                            url_error(LDAP_URL_ERR_BADSCOPE));
+    }
     if (!ac_ldap_attr_valid(out->attr)) {
         return apr_psprintf(p, "LDAP URL: bad attribute '%s'", out->attr);
     }

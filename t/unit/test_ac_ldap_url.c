@@ -91,7 +91,9 @@ static void bad(void **state)
         /* ldap_initialize() would split it and fail on every request */
         "ldap://a,b/dc=x", "ldap://a b,c/dc=x",
         /* libldap takes it only with a path after it */
-        "ldap://a [?:1]d/dc=x", NULL
+        "ldap://a [?:1]d/dc=x",
+        /* libldap's own scope for "children", not RFC 4516's */
+        "ldap://h/dc=x??subord", "ldap://h/dc=x??children", NULL
     };
     int i;
 
