@@ -2,7 +2,7 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
 # Run the Apache-Test suite (make apache-test).  From the repository
-# root, after the module (.libs/mod_authchallenge.so) is built:
+# root, after the module ($BUILDDIR/mod_authchallenge.so) is built:
 #
 #   t/run-apache-test.sh                  every test
 #   t/run-apache-test.sh t/basic/origin.t one file (paths or dirs)
@@ -19,7 +19,10 @@
 # configures Apache-Test afresh, (3) runs the tests, and exits with the
 # suite's status.  As root (CI) it sets AC_TEST_ALLOW_ROOT=1, which
 # t/TEST.PL needs to let Apache-Test start httpd as root; the children
-# still switch to TEST_USER.
+# still switch to TEST_USER.  When TEST_USER cannot reach the checkout
+# (a clone in /root, mode 0700), t/, the module and htchallenge are
+# copied to a world-searchable directory (mktemp -d, 0755, in $TMPDIR or
+# /tmp), the suite runs there, and its t/logs are copied back here.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,9 +37,12 @@ else                        # httpd cannot switch users: run as we are
     TEST_USER=${TEST_USER:-$(id -un)}
     TEST_GROUP=${TEST_GROUP:-$(id -gn)}
 fi
-MODULE=.libs/mod_authchallenge.so
 BUILDDIR=${BUILDDIR:-build}
 case $BUILDDIR in /*) ;; *) BUILDDIR=$top/$BUILDDIR ;; esac
+# t/conf/00-load.conf.in loads ${AC_MODULE}: the build under test
+AC_MODULE=$BUILDDIR/mod_authchallenge.so
+MODULE=$AC_MODULE
+export AC_MODULE
 if [ -z "${HTCHALLENGE:-}" ] && [ -x "$BUILDDIR/htchallenge" ]; then
     HTCHALLENGE=$BUILDDIR/htchallenge
     export HTCHALLENGE
@@ -96,6 +102,46 @@ EOT
 
 die() { echo "run-apache-test: $*" >&2; exit 2; }
 
+# run_staged ARGS: copy t/ (without what a run makes), the module and
+# htchallenge to a new world-searchable directory, run this script
+# there, copy its t/logs back over ours, remove the copy; exit with the
+# suite's status.  Paths under the checkout given as arguments are
+# mapped to the copy.
+run_staged() {
+    stage=$(ac_stage_dir ac-apache-test "$TEST_USER") ||
+        die "$bad is not searchable by $TEST_USER (chmod o+x), and" \
+            "there is nowhere to stage the suite"
+    trap 'rm -rf "$stage"' EXIT
+    trap 'exit 130' INT TERM
+    echo "run-apache-test: $bad is not searchable by $TEST_USER:" \
+        "running the suite from a copy in $stage"
+    mkdir -p "$stage/build"
+    cp -p "$MODULE" "$stage/build/"
+    hc=${HTCHALLENGE:-$BUILDDIR/htchallenge}
+    if [ -x "$hc" ]; then
+        cp -p "$hc" "$stage/build/htchallenge"
+        hc=$stage/build/htchallenge
+    else hc=
+    fi
+    tar -C "$top" --exclude=t/logs --exclude=t/var --exclude=t/bench/var \
+        --exclude=t/TEST -cf - t | tar -C "$stage" -xf -
+    n=$#
+    while [ "$n" -gt 0 ]; do
+        a=$1; shift; n=$((n - 1))
+        case $a in "$top"/*) a=$stage/${a#"$top"/} ;; esac
+        set -- "$@" "$a"
+    done
+    st=0
+    AC_TEST_STAGED_FROM=$top BUILDDIR=$stage/build HTCHALLENGE=$hc \
+        sh "$stage/t/run-apache-test.sh" "$@" || st=$?
+    if [ -d "$stage/t/logs" ]; then
+        rm -rf "$top/t/logs"
+        cp -a "$stage/t/logs" "$top/t/logs"
+        echo "run-apache-test: logs of the staged run are in $top/t/logs"
+    fi
+    exit $st
+}
+
 [ -f "$MODULE" ] || die "$MODULE not built (make module)"
 [ -x "$HTTPD" ] || die "no httpd at $HTTPD"
 command -v htdbm >/dev/null || die "htdbm missing (apache2-utils)"
@@ -104,14 +150,17 @@ perl -MApache::TestRun -e 1 2>/dev/null ||
 
 # The children run as TEST_USER: every directory from / down to t/
 # must be searchable by it, or they cannot read htdocs and fixtures.
+# A checkout it cannot reach (a clone in /root, mode 0700) runs the
+# suite from a copy in a world-searchable temporary directory instead.
+. "$top/t/lib/www-data.sh"
 if [ "$(id -u)" = 0 ]; then
     export AC_TEST_ALLOW_ROOT=1
-    d=$top
-    while command -v su >/dev/null && [ "$d" != / ]; do
-        su -s /bin/sh "$TEST_USER" -c "test -x '$d'" 2>/dev/null ||
-            die "$d (or a parent) is not searchable by $TEST_USER: chmod o+x"
-        d=$(dirname "$d")
-    done
+    bad=$(ac_unsearchable "$TEST_USER" "$top")
+    if [ -n "$bad" ] && [ -n "${AC_TEST_STAGED_FROM:-}" ]; then
+        die "$bad is not searchable by $TEST_USER: chmod o+x"
+    elif [ -n "$bad" ]; then
+        run_staged "$@"
+    fi
 fi
 
 umask 022

@@ -1,8 +1,9 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# Coexistence (SPEC 2): where no AuthChallengeProvider is in effect,
-# AuthType Basic and AuthType Digest stay with mod_auth_basic and
-# mod_auth_digest, exactly as without this module.
+# Coexistence (docs/directives.md, "AuthType values"): where no
+# AuthChallengeProvider is in effect, AuthType Basic and AuthType Digest
+# stay with mod_auth_basic and mod_auth_digest, exactly as without this
+# module.
 use strict;
 use warnings FATAL => 'all';
 

@@ -1,8 +1,9 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# Basic over DBM as an origin server (SPEC 2, 3, 8): the challenge, the
-# hash formats of htdbm, refusals, malformed credentials, charset Off,
-# Require user, a UTF-8 user name, the file provider, an SDBM file.
+# Basic (RFC 7617) over DBM as an origin server (docs/directives.md,
+# "AuthType values" and "DBM back-end"): the challenge, the hash formats
+# of htdbm, refusals, malformed credentials, charset Off, Require user, a
+# UTF-8 user name, the file provider, an SDBM file.
 use strict;
 use warnings FATAL => 'all';
 

@@ -1,11 +1,12 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# Bearer authorization and what the handler sees (SPEC 5, 6): Require
-# bearer-scope (403 insufficient_scope), bearer-claim, Require expr on
-# exported claims, AuthChallengeBearerUserClaim, claims in the CGI
-# environment and in mod_headers; transports (query with Cache-Control:
-# private, form body kept whole for the handler, a token in a transport
-# that is not enabled, a token in two transports).
+# Bearer authorization and what the handler sees (docs/bearer.md,
+# docs/directives.md "Require providers"): Require bearer-scope (403
+# insufficient_scope), bearer-claim, Require expr on exported claims,
+# AuthChallengeBearerUserClaim, claims in the CGI environment and in
+# mod_headers; transports (query with Cache-Control: private, form body
+# kept whole for the handler, a token in a transport that is not enabled,
+# a token in two transports).
 use strict;
 use warnings FATAL => 'all';
 
@@ -15,6 +16,7 @@ use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
 use ACJWT qw(:all);
 use ACBearer qw(:all);
+use ACAuthParam qw(challenge_params);
 
 plan tests => 100;
 

@@ -1,10 +1,10 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# Bearer JWTs at the origin (SPEC 5): status codes and challenges
-# (401 plain, 400 invalid_request, 401 invalid_token), time claims and
-# leeway, iss/aud, RequireExp, alg none and algorithm confusion, every
-# algorithm once, a JWKS with two keys chosen by kid, curl
-# --oauth2-bearer, and no token in error_log.
+# Bearer JWTs at the origin (RFC 6750, RFC 7519; docs/bearer.md): status
+# codes and challenges (401 plain, 400 invalid_request, 401
+# invalid_token), time claims and leeway, iss/aud, RequireExp, alg none
+# and algorithm confusion, every algorithm once, a JWKS with two keys
+# chosen by kid, curl --oauth2-bearer, and no token in error_log.
 use strict;
 use warnings FATAL => 'all';
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# Keys for the Bearer end-to-end tests (t/bearer/*.t, t/conf/bearer.conf.in).
+# Keys for the Bearer end-to-end tests (t/bearer/*.t, t/proxy/bearer.t,
+# t/conf/bearer.conf.in).
 # httpd reads AuthChallengeBearerKey / AuthChallengeBearerJWKS files when
 # it reads its configuration, so this must run BEFORE Apache-Test
 # configures and starts the server: t/run-apache-test.sh runs every

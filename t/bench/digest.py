@@ -12,17 +12,24 @@ nonce (from its own 401) counting nc = 1, 2, ... — interleaved, so that
 the requests in flight at any time belong to different clients, as
 they would with CLIENTS browsers.  (With one nonce shared by all of
 wrk's connections, a request held up on a busy machine while 64 later
-ones pass falls below the 64-wide replay window and is refused, as the
-spec says it must be.)"""
-import hashlib
+ones pass falls below the 64-wide replay window and is refused, as
+docs/digest.md's "Replay window" says it must be.)  The values come
+from the suite's Python Digest client, t/lib/acdigest.py."""
 import http.client
-import re
+import os
 import sys
 import urllib.parse
 
-HASHES = {"MD5": "md5", "SHA-256": "sha256"}
-PARAM = re.compile(r'\s*([A-Za-z0-9_-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^,\s]*)'
-                   r'\s*,?')
+# The suite's Python Digest client, t/lib/acdigest.py, found from here
+# whatever the working directory.
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+import acdigest  # noqa: E402
+
+# The field order of the values this script has always written.
+ORDER = ("username", "realm", "nonce", "uri", "algorithm", "qop", "cnonce",
+         "nc", "response", "opaque")
 
 
 def challenge(url):
@@ -34,16 +41,10 @@ def challenge(url):
     resp.read()
     if resp.status != 401:
         sys.exit("digest.py: %s answered %d, not 401" % (url, resp.status))
-    for name, value in resp.getheaders():
-        if name.lower() == "www-authenticate" and \
-                value.lower().startswith("digest "):
-            params = {}
-            for m in PARAM.finditer(value[7:]):
-                v = m.group(2)
-                if v.startswith('"'):
-                    v = re.sub(r'\\(.)', r'\1', v[1:-1])
-                params[m.group(1).lower()] = v
-            return u.path, params
+    found = acdigest.challenges([value for name, value in resp.getheaders()
+                                 if name.lower() == "www-authenticate"])
+    if found:
+        return u.path, found[0]
     sys.exit("digest.py: no Digest challenge from %s" % url)
 
 
@@ -51,29 +52,17 @@ class Client:
     """One client: a nonce from its own 401, and its nc."""
 
     def __init__(self, url, user, password):
-        self.uri, c = challenge(url)
-        alg = c.get("algorithm", "MD5")
-        if alg not in HASHES:
-            sys.exit("digest.py: algorithm %s not supported here" % alg)
-        self.hash = HASHES[alg]
-        cnonce = "0a4f113b"
-        self.prefix = 'Digest username="%s", realm="%s", nonce="%s", ' \
-            'uri="%s", algorithm=%s, qop=auth, cnonce="%s", ' % \
-            (user, c["realm"], c["nonce"], self.uri, alg, cnonce)
-        self.suffix = ', opaque="%s"' % c["opaque"] if "opaque" in c else ""
-        ha1 = self.h("%s:%s:%s" % (user, c["realm"], password))
-        self.pre = "%s:%s:" % (ha1, c["nonce"])
-        self.post = ":%s:auth:%s" % (cnonce, self.h("GET:" + self.uri))
+        uri, c = challenge(url)
+        try:
+            self.answer = acdigest.Answer(c, user, password, uri,
+                                          "0a4f113b", order=ORDER)
+        except ValueError as e:
+            sys.exit("digest.py: %s" % e)
         self.nc = 0
-
-    def h(self, s):
-        return hashlib.new(self.hash, s.encode()).hexdigest()
 
     def next(self):
         self.nc += 1
-        nc = "%08x" % self.nc
-        return '%snc=%s, response="%s"%s\n' % \
-            (self.prefix, nc, self.h(self.pre + nc + self.post), self.suffix)
+        return self.answer.value(self.nc) + "\n"
 
 
 def main():

@@ -3,7 +3,10 @@
 """Mint a JWT for the bench: sub=alice, valid for an hour.
 
     jwt.py HS256 SECRETFILE      HMAC-SHA-256 with the file's bytes
-    jwt.py RS256 PRIVATE.pem     RSA PKCS#1 v1.5 SHA-256, via openssl"""
+    jwt.py RS256 PRIVATE.pem     RSA PKCS#1 v1.5 SHA-256, via openssl
+    jwt.py RS256 PRIVATE.pem KID ISS AUD
+                                 an authorization server's (RFC 9068):
+                                 kid in the header, iss and aud claims"""
 import base64
 import hashlib
 import hmac
@@ -22,6 +25,9 @@ def main():
     now = int(time.time())
     header = {"alg": alg, "typ": "JWT"}
     claims = {"sub": "alice", "iat": now, "exp": now + 3600}
+    if len(sys.argv) == 6:
+        header = {"alg": alg, "typ": "at+jwt", "kid": sys.argv[3]}
+        claims.update({"iss": sys.argv[4], "aud": sys.argv[5]})
     signing_input = (b64url(json.dumps(header).encode()) + "." +
                      b64url(json.dumps(claims).encode())).encode()
     if alg == "HS256":

@@ -17,6 +17,9 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 var=${BENCH_VAR:-$here/var}
+# make bench may have made t/bench/var a link to a staged directory:
+# the configuration names real paths, which the children can reach
+[ -d "$var" ] && var=$(cd -P "$var" && pwd)
 srv=$var/srv
 out=$var/profile
 n=${BENCH_PROFILE_N:-100}

@@ -2,8 +2,8 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
 # make bench: throughput of mod_authchallenge side by side with httpd's
-# own modules, as a ratio to an unauthenticated static file (DESIGN.md,
-# "Benchmark method").  One httpd (mpm_event) with every row on its own
+# own modules, as a ratio to an unauthenticated static file
+# (docs/performance.md, "Measuring").  One httpd (mpm_event) with every row on its own
 # <Location>, a throw-away slapd for the LDAP rows, wrk for the load.
 # Writes t/bench/results.md and t/bench/bench.png.
 #
@@ -22,12 +22,23 @@
 # warm-up), BENCH_ROWS (regex: run only matching "table label cN" rows),
 # BENCH_LOGLEVEL (warn), BENCH_PIN (1: httpd on CPU 0, wrk on CPU 1, so
 # that req/s is one CPU's worth of httpd; default: both share the
-# machine, as DESIGN.md's method has it), BUILDDIR (build).  wrk's reports: var/wrk/.  Exits non-zero when a row failed.
+# machine, as docs/performance.md's method has it), BUILDDIR (build).
+# wrk's reports: var/wrk/.  Exits non-zero when a row failed.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 var=${BENCH_VAR:-$here/var}
+# The httpd children (www-data) read the fixtures: when they cannot
+# reach the checkout (a clone in /root, mode 0700), t/bench/var is a
+# symbolic link to a world-searchable directory in $TMPDIR or /tmp,
+# kept for the next run and make bench-profile (t/lib/www-data.sh).
+. "$top/t/lib/www-data.sh"
+if [ -z "${BENCH_VAR:-}" ] && [ -n "$(ac_unsearchable www-data "$here")" ]
+then
+    var=$(ac_stage_link ac-bench www-data "$here/var") || exit 1
+    echo "bench: www-data cannot reach $here: t/bench/var is $var" >&2
+fi
 srv=$var/srv                # server root, rebuilt every run
 keep=$var/keep              # slow-to-make files kept between runs
 ldapdir=$var/ldap
@@ -42,7 +53,7 @@ fi
 conns=${BENCH_CONNECTIONS:-20}
 cost=${BENCH_BCRYPT_COST:-5}
 httpd=/usr/sbin/apache2
-module=$top/.libs/mod_authchallenge.so
+module=$top/${BUILDDIR:-build}/mod_authchallenge.so
 htc=$top/${BUILDDIR:-build}/htchallenge
 # a partial run (BENCH_ROWS) leaves the checked-in results alone
 if [ -n "${BENCH_ROWS:-}" ]; then outdir=$var; else outdir=$here; fi
@@ -62,9 +73,12 @@ done
 [ -x "$htc" ] || die "$htc not built (make htchallenge)"
 
 # ------------------------------------------------------------ servers
-httpd_pid=
+httpd_pid= as_pid=
 cleanup() {
     local rc=$?
+    if [ -n "$as_pid" ]; then
+        kill -TERM "$as_pid" 2>/dev/null || true
+    fi
     if [ -n "$httpd_pid" ] && kill -0 "$httpd_pid" 2>/dev/null; then
         kill -TERM "$httpd_pid" 2>/dev/null || true
         for _ in $(seq 100); do
@@ -83,6 +97,7 @@ start_httpd() {
     local port=$1 ldapport=$2
     sed -e "s|@VAR@|$srv|g" -e "s|@PORT@|$port|g" \
         -e "s|@LDAPPORT@|$ldapport|g" -e "s|@MODULE@|$module|g" \
+        -e "s|@ASPORT@|$asport|g" \
         -e "s|@LOGLEVEL@|${BENCH_LOGLEVEL:-warn}|g" \
         "$here/httpd.conf.in" >"$srv/httpd.conf"
     "$httpd" -f "$srv/httpd.conf" -t >"$var/configtest.out" 2>&1 \
@@ -106,8 +121,9 @@ make_docs() {
     mkdir -p "$srv/htdocs" "$srv/run"
     for d in static stock-file-apr1 stock-file-bcrypt stock-dbm-apr1 \
         stock-digest-md5 ac-basic-dbm ac-basic-dbm-nocache ac-basic-ldap \
-        ac-basic-ldap-nocache ac-digest-md5 ac-digest-sha256 \
-        ac-bearer-hs256 ac-bearer-rs256 ac-bearer-rs256-nocache \
+        ac-basic-ldap-nocache ac-basic-ldap-group ac-digest-md5 \
+        ac-digest-sha256 ac-bearer-hs256 ac-bearer-rs256 \
+        ac-bearer-rs256-nocache ac-bearer-jwksuri ac-bearer-introspect \
         ac-dbm-10 ac-dbm-10-nocache ac-dbm-10k ac-dbm-1m \
         ac-dbm-1m-nocache; do
         mkdir -p "$srv/htdocs/$d"
@@ -146,7 +162,16 @@ make_keys() {
     openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
         -out "$srv/rs256.key" 2>/dev/null
     openssl pkey -in "$srv/rs256.key" -pubout -out "$srv/rs256.pub"
-    chmod 600 "$srv/hs256.key" "$srv/rs256.key"
+    # the same key as an authorization server publishes it (t/bench/as.py)
+    local n
+    n=$(openssl rsa -in "$srv/rs256.key" -noout -modulus 2>/dev/null |
+        sed 's/^Modulus=//' | python3 -c 'import base64, sys
+print(base64.urlsafe_b64encode(bytes.fromhex(sys.stdin.read().strip()))
+      .rstrip(b"=").decode())')
+    printf '{"keys":[{"kty":"RSA","kid":"bench-k1","use":"sig","alg":"RS256","n":"%s","e":"AQAB"}]}\n' \
+        "$n" >"$srv/jwks.json"
+    openssl rand -hex 24 >"$srv/introspect.secret"
+    chmod 600 "$srv/hs256.key" "$srv/rs256.key" "$srv/introspect.secret"
 }
 
 # ------------------------------------------------------------ measuring
@@ -491,7 +516,17 @@ make_docs
 make_users
 make_keys
 chmod -R a+rX "$var"
-chmod 600 "$srv/hs256.key" "$srv/rs256.key"
+chmod 600 "$srv/hs256.key" "$srv/rs256.key" "$srv/introspect.secret"
+
+# a fixed authorization server for the JWKS URI and introspection rows
+asport=$(free_port)
+python3 "$here/as.py" "$asport" "$srv/jwks.json" bench-client \
+    "$srv/introspect.secret" 2>"$var/as.log" &
+as_pid=$!
+for _ in $(seq 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$asport/jwks" && break
+    sleep 0.05
+done
 
 ldapport=$(SLAPD_CTL_OWNER=$$ "$top/t/ldap/slapd-ctl" start "$ldapdir" | tail -n1)
 port=$(free_port)
@@ -501,6 +536,9 @@ note "bench: httpd on 127.0.0.1:$port (pid $httpd_pid), slapd on $ldapport"
 basic=$(b64 alice:alice-pw)
 hs256=$(python3 "$here/jwt.py" HS256 "$srv/hs256.key")
 rs256=$(python3 "$here/jwt.py" RS256 "$srv/rs256.key")
+rs256as=$(python3 "$here/jwt.py" RS256 "$srv/rs256.key" bench-k1 \
+    "http://127.0.0.1:$asport" bench)
+opaque=$(openssl rand -hex 24)
 
 # Warm up, and size the Digest files: no authenticated row is faster
 # than static, so twice static's request count is enough.
@@ -528,11 +566,14 @@ main_rows=(
     "$S Basic DBM bcrypt, cache Off	/ac-basic-dbm-nocache/f.txt	1	H:Basic $basic"
     "$S Basic LDAP, cache on	/ac-basic-ldap/f.txt	-	H:Basic $basic"
     "$S Basic LDAP, cache Off	/ac-basic-ldap-nocache/f.txt	-	H:Basic $basic"
+    "$S Basic LDAP group, cache on	/ac-basic-ldap-group/f.txt	-	H:Basic $basic"
     "$S Digest MD5, replay check	/ac-digest-md5/f.txt	1	L:$srv/ac-digest-md5.auth"
     "$S Digest SHA-256, replay check	/ac-digest-sha256/f.txt	1	L:$srv/ac-digest-sha256.auth"
     "$S Bearer HS256 JWT	/ac-bearer-hs256/f.txt	-	H:Bearer $hs256"
     "$S Bearer RS256 JWT	/ac-bearer-rs256/f.txt	-	H:Bearer $rs256"
     "$S Bearer RS256 JWT, cache Off	/ac-bearer-rs256-nocache/f.txt	-	H:Bearer $rs256"
+    "$S Bearer RS256 JWT via JWKS URI, cache on	/ac-bearer-jwksuri/f.txt	-	H:Bearer $rs256as"
+    "$S Bearer opaque token introspected, cache on	/ac-bearer-introspect/f.txt	-	H:Bearer $opaque"
 )
 
 # One round of the main table: static, then each row (indexes into

@@ -26,6 +26,7 @@ use lib "$FindBin::Bin/../lib";
 use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
 use ACDigest qw(H);
+use ACAuthParam qw(parse_challenges);
 use JSON::PP ();
 use Encode qw(decode encode);
 use IPC::Open3 qw(open3);
@@ -125,16 +126,10 @@ sub sent {
     return $h // '';
 }
 
+# The params of a Digest credential ({} for anything else).
 sub digest_params {
-    my $h = shift;
-    return {} unless $h =~ s/^Digest\s+//;
-    my %p;
-    while ($h =~ /\G\s*([A-Za-z0-9_*-]+)=(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?/gc) {
-        my $v = defined $2 ? $2 : $3;
-        $v =~ s/\\(.)/$1/g;
-        $p{ lc $1 } = $v;
-    }
-    return \%p;
+    my $c = parse_challenges(shift)->[0];
+    return $c && $c->{scheme} eq 'Digest' ? $c->{params} : {};
 }
 
 sub count_of {

@@ -10,6 +10,9 @@
 //   { "chromium": "/usr/bin/chromium", "error_log": "<path>",
 //     "out": "<path of results.json, written at the end>",
 //     "timeout_ms": 30000,
+//     "ignore_certificate_errors": true (optional: the browser accepts
+//         any certificate, of an origin or of an HTTPS proxy: the test
+//         servers' self-signed one, t/h2/setup.sh),
 //     "scenarios": [ { "name": "...", "urls": [ "http://...", ... ],
 //                      "username": "...", "password": "...",
 //                      "proxy": "http://127.0.0.1:<port>" }, ... ] }
@@ -131,10 +134,14 @@ async function runOne(browser, req, sc) {
 async function main() {
     const req = JSON.parse(readStdin());
     req.timeout_ms = req.timeout_ms || 30000;
+    // A context's ignoreHTTPSErrors does not cover an HTTPS proxy: the
+    // browser's own switch does.
+    const args = req.ignore_certificate_errors
+        ? ARGS.concat(['--ignore-certificate-errors']) : ARGS;
     const browser = await chromium.launch({
         executablePath: req.chromium || '/usr/bin/chromium',
         headless: true,
-        args: ARGS,
+        args,
         timeout: req.timeout_ms * 2,
     });
     const version = browser.version();

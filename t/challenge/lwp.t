@@ -7,10 +7,10 @@ use strict;
 use warnings FATAL => 'all';
 
 use FindBin;
-use lib "$FindBin::Bin/../lib", "$FindBin::Bin";
+use lib "$FindBin::Bin/../lib";
 use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
-use ChalFix qw(:all);
+use ACChallenge qw(:all);
 use LWP::UserAgent ();
 
 plan tests => 31;
@@ -80,7 +80,8 @@ for my $area (qw(digest default combined)) {
 # Wrong password where several schemes share the realm: after the
 # refused Digest, LWP moves on to the next challenges but re-uses its
 # Digest handler with the Basic challenge's parameters, so it sends a
-# Digest credential with no nonce: malformed, 400 (SPEC 4).
+# Digest credential with no nonce: malformed, 400 (docs/digest.md,
+# "Other checks").
 {
     my $m = error_log_mark();
     local $SIG{__WARN__} = sub { };    # LWP warns about the missing nonce
@@ -100,8 +101,8 @@ for my $area (qw(digest default combined)) {
     is($r->code, 200, 'LWP through the reverse proxy: 200');
     like(lwp_sent($r), qr/^Digest /, 'LWP through the reverse proxy: Digest');
 }
-# The forward proxy: LWP does not answer a 407 by itself (DESIGN,
-# client facts), even with credentials for the proxy's host and realm;
+# The forward proxy: LWP does not answer a 407 by itself (docs/clients.md,
+# "Perl LWP"), even with credentials for the proxy's host and realm;
 # a Proxy-Authorization set by hand gets through.
 {
     my $proxy = hostport('chal_proxy');

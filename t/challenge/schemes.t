@@ -1,16 +1,17 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# AuthType Challenge (SPEC 2): the challenge set and its order, header
-# style, AuthChallengeSchemes, an unusable scheme left out (AC01009),
-# and routing of each scheme's credentials with curl.
+# AuthType Challenge (docs/directives.md, "AuthType values",
+# "AuthChallengeSchemes"): the challenge set and its order, header style,
+# AuthChallengeSchemes, an unusable scheme left out (AC01009), and routing
+# of each scheme's credentials with curl.
 use strict;
 use warnings FATAL => 'all';
 
 use FindBin;
-use lib "$FindBin::Bin/../lib", "$FindBin::Bin";
+use lib "$FindBin::Bin/../lib";
 use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
-use ChalFix qw(:all);
+use ACChallenge qw(:all);
 
 plan tests => 52;
 

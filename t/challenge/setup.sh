@@ -2,7 +2,8 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
 # Key for the AuthType Challenge end-to-end tests (t/challenge/*.t,
-# t/fwdproxy/*.t, t/conf/challenge.conf.in).  httpd reads
+# t/clients/*.t, t/proxy/challenge.t, t/proxy/stacked.t,
+# t/conf/challenge.conf.in).  httpd reads
 # AuthChallengeBearerKey files with its configuration, so this runs
 # before Apache-Test starts the server (t/run-apache-test.sh runs every
 # t/*/setup.sh after it has made t/var afresh).

@@ -1,6 +1,6 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# htchallenge, the admin CLI (SPEC §8-10), driven as a user would.
+# htchallenge, the admin CLI (docs/htchallenge.1), driven as a user would.
 #
 #   HTCHALLENGE=build/htchallenge prove -v t/cli/htchallenge.t
 #

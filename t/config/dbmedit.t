@@ -1,11 +1,12 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# DBM edits take effect at once, without a restart (SPEC 8), and the
-# credential cache (SPEC 10) never lets a removed user or an old
-# password in where it is Off.  /dynamic/ (cache on, default) and
-# /dynamic-nocache/ (AuthChallengeCredentialCache Off) share the realm
-# "AC Dynamic" and the file t/var/dynamic.db, which this test edits
-# with htdbm (as SPEC promises existing files and tools keep working).
+# DBM edits take effect at once, without a restart (docs/directives.md,
+# AuthChallengeDBMUserFile), and the credential cache (docs/operations.md,
+# "Credential cache") never lets a removed user or an old password in
+# where it is Off.  /dynamic/ (cache on, default) and /dynamic-nocache/
+# (AuthChallengeCredentialCache Off) share the realm "AC Dynamic" and the
+# file t/var/dynamic.db, which this test edits with htdbm
+# (docs/directives.md: htdbm / mod_authn_dbm files work as they are).
 use strict;
 use warnings FATAL => 'all';
 

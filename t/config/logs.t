@@ -1,8 +1,9 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# Logging (SPEC 11): a failed attempt is one info line tagged AC + five
-# digits with client, scheme, user and reason; success at debug; no
-# password (or Basic token) ever reaches error_log, even at trace8.
+# Logging (docs/operations.md, "Log lines"): a failed attempt is one info
+# line tagged AC + five digits with client, scheme, user and reason;
+# success at debug; no password (or Basic token) ever reaches error_log,
+# even at trace8.
 use strict;
 use warnings FATAL => 'all';
 

@@ -1,8 +1,9 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# Per-directory merge (SPEC 1): a nested <Location> that sets only
-# Require inherits AuthType, AuthName, provider, DBM file and charset;
-# .htaccess with AllowOverride AuthConfig configures the module.
+# Per-directory merge (docs/directives.md, "Contexts and merging"): a
+# nested <Location> that sets only Require inherits AuthType, AuthName,
+# provider, DBM file and charset; .htaccess with AllowOverride AuthConfig
+# configures the module.
 use strict;
 use warnings FATAL => 'all';
 

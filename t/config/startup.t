@@ -1,11 +1,11 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# Start-up and configuration errors.  DBM type errors (SPEC 8): a wrong
-# AuthChallengeDBMType gives a start-up or log message that says so,
-# never a bare 500.  Bad directive values stop httpd with a message
-# naming the directive.  Each case runs its own throw-away httpd
-# (t/var/httpd-*), since a start-up failure would take the shared
-# server down.
+# Start-up and configuration errors.  DBM type errors (docs/directives.md,
+# AuthChallengeDBMType): a wrong AuthChallengeDBMType gives a start-up or
+# log message that says so, never a bare 500.  Bad directive values stop
+# httpd with a message naming the directive.  Each case runs its own
+# throw-away httpd (t/var/httpd-*), since a start-up failure would take
+# the shared server down.
 use strict;
 use warnings FATAL => 'all';
 
@@ -14,7 +14,7 @@ use lib "$FindBin::Bin/../lib";
 use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
 
-plan tests => 18;
+plan tests => 24;
 
 my $db = t_dir() . '/var/users.db';    # Berkeley DB ("default")
 
@@ -110,4 +110,28 @@ EOC
     like($h->{output}, qr/\Q$d\E/, "$line: message names the directive");
     like($h->{output}, $want, "$line: message says what is wrong");
     stop_httpd($h);
+}
+
+# --- the shared state's server-wide directives (docs/operations.md,
+# "Running a farm"): a bad timeout, a rotation that is none (the same
+# key twice), a memcache spec without a server
+{
+    my $secret = t_dir() . '/var/startup.secret';
+    open my $fh, '>', $secret or die "$secret: $!";
+    print $fh join('', map { sprintf '%02x', int rand 256 } 1 .. 32), "\n";
+    close $fh;
+    chmod 0640, $secret;
+    my @cases = (
+        ['AuthChallengeCacheTimeout 0', qr/AuthChallengeCacheTimeout.*1 to 60/],
+        ["AuthChallengeSecretFile \"$secret\" \"$secret\"",
+         qr/AuthChallengeSecretFile.*same key/],
+        ['AuthChallengeCache memcache:', qr/AuthChallengeCache memcache:.*no server/],
+    );
+    for my $c (@cases) {
+        my ($line, $want) = @$c;
+        my $h = start_httpd(name => 'state', conf => "$line\n");
+        ok(!$h->{ok}, "$line: httpd does not start");
+        like($h->{output}, $want, "$line: the message says why");
+        stop_httpd($h);
+    }
 }

@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
+# Licensed under the Apache License, Version 2.0 (see LICENSE).
+#
 # make demo / make demo-stop: a local httpd with the example configuration
-# and two demo users, then the curl commands to try.
+# and two demo users, then the curl commands to try.  Everything the
+# server reads and writes is in demo/ (config, users, htdocs, logs).
+# The httpd children run as www-data: when it cannot reach the checkout
+# (a clone in /root, mode 0700), demo/ is a symbolic link to a
+# world-searchable directory in $TMPDIR or /tmp (t/lib/www-data.sh).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 demo="$top/demo"
+. "$top/t/lib/www-data.sh"
 origin=${DEMO_ORIGIN_PORT:-8480}
 proxy=${DEMO_PROXY_PORT:-8481}
 httpd=/usr/sbin/apache2
@@ -20,9 +27,30 @@ add_user() {    # user password
     printf '%s\n' "$2" | "$htc" -i -r "Demo Realm" "$demo/users.dbm" "$1"
 }
 
+# A fresh demo directory; $demo becomes its real path, which is what
+# the configuration names (the children never pass through the link).
+new_demo_dir() {
+    local link=$demo
+    if [ -L "$link" ]; then
+        # only what an earlier start staged (ac_stage_dir's names)
+        case $(basename "$(readlink "$link")") in
+            ac-demo.??????) rm -rf "$(readlink "$link")" ;;
+        esac
+        rm -f "$link"
+    fi
+    rm -rf "$link"
+    if [ -n "$(ac_unsearchable www-data "$top")" ]; then
+        ac_stage_link ac-demo www-data "$link" >/dev/null || exit 2
+        demo=$(cd -P "$link" && pwd)
+        echo "demo: www-data cannot reach $top: demo/ is $demo"
+    else
+        mkdir -p "$link"
+    fi
+}
+
 start() {
     stop
-    rm -rf "$demo"
+    new_demo_dir
     mkdir -p "$demo/htdocs/basic" "$demo/htdocs/challenge"
     echo "Hello from the demo origin" > "$demo/htdocs/index.html"
     echo "Hello, authenticated user" > "$demo/htdocs/basic/index.html"
@@ -31,7 +59,7 @@ start() {
     add_user bob bob-pw
     token=$("$htc" -T -s "read" -e 86400 "$demo/users.dbm" alice 2>/dev/null)
     sed -e "s|@DEMO@|$demo|g" -e "s|@ORIGIN@|$origin|g" \
-        -e "s|@PROXY@|$proxy|g" -e "s|@MODULE@|$top/.libs/mod_authchallenge.so|g" \
+        -e "s|@PROXY@|$proxy|g" -e "s|@MODULE@|$top/${BUILDDIR:-build}/mod_authchallenge.so|g" \
         "$top/conf/examples/demo.conf.in" > "$demo/httpd.conf"
     chmod -R a+rX "$demo"
     "$httpd" -f "$demo/httpd.conf" -k start

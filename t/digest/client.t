@@ -1,10 +1,10 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
 # Digest as an origin, with our own client (t/lib/ACDigest.pm): the
-# challenge text (SPEC 4), every algorithm x qop x userhash with rspauth
-# checked, username* (RFC 8187), auth-int bodies reaching the handler
-# unchanged and the body limit (413), and stock mod_auth_digest next to
-# us (SPEC 2).
+# challenge text (RFC 7616 §3.3; docs/digest.md), every algorithm x qop x
+# userhash with rspauth checked, username* (RFC 8187), auth-int bodies
+# reaching the handler unchanged and the body limit (413), and stock
+# mod_auth_digest next to us (docs/directives.md, "AuthType values").
 use strict;
 use warnings FATAL => 'all';
 

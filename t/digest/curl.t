@@ -1,9 +1,10 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
 # The system curl (7.88 on Debian 12) as a real Digest client of the
-# origin (SPEC 4 "Clients use the first Digest challenge"): the default
-# order, MD5 first, -sess, userhash, and SHA-512-256, which curl before
-# 8.7.0 computes with SHA-256 -- a wrong answer that must be refused.
+# origin (docs/digest.md, "Clients": curl answers the first Digest
+# challenge): the default order, MD5 first, -sess, userhash, and
+# SHA-512-256, which curl before 8.7.0 computes with SHA-256 -- a wrong
+# answer that must be refused.
 use strict;
 use warnings FATAL => 'all';
 
@@ -12,6 +13,7 @@ use lib "$FindBin::Bin/../lib";
 use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
 use ACDigest qw(:all);
+use ACAuthParam qw(parse_params);
 
 plan tests => 24;
 

@@ -46,7 +46,8 @@ static const char *ha1_of(apr_pool_t *p, const char *user,
 
 static ac_be_status fake_ha1(void *ctx, const char *user, const char *realm,
                              const char *alg, const char **hex,
-                             const char **reason, apr_pool_t *p)
+                             const char **canon, const char **reason,
+                             apr_pool_t *p)
 {
     if (!strcmp(user, "down")) {
         return AC_BE_ERROR;
@@ -93,7 +94,19 @@ static const ac_hash_alg *sent_alg(ac_credentials *c)
     return alg ? alg : ac_hash_find("MD5");
 }
 
-static void splice(ac_credentials *c, const ac_scheme_conf *conf,
+/* A nonce issued at t, in the generation of the harness's store (1). */
+static const char *fz_nonce(apr_pool_t *p, const char *opaque, apr_time_t t)
+{
+    unsigned char r[AC_NONCE_RAND_LEN];
+    char group[AC_NONCE_GROUP_LEN];
+
+    if (!ac_nonce_draw(NULL, r, group)) {
+        return NULL;
+    }
+    return ac_nonce_issue(p, secret, 32, REALM, opaque, t, 1, r);
+}
+
+static void splice(ac_credentials *c, const ac_place *conf,
                    const ac_request *req, apr_pool_t *p)
 {
     const char *opaque = ac_nonce_opaque(p, secret, 32, REALM);
@@ -105,12 +118,10 @@ static void splice(ac_credentials *c, const ac_scheme_conf *conf,
         prm->value = opaque;
     }
     if ((prm = find(c, "nonce")) && !strcmp(prm->value, "@NONCE@")) {
-        prm->value = ac_nonce_issue(p, secret, 32, REALM, opaque, NOW,
-                                    NULL);
+        prm->value = fz_nonce(p, opaque, NOW);
     }
     if (prm && !strcmp(prm->value, "@OLDNONCE@")) {
-        prm->value = ac_nonce_issue(p, secret, 32, REALM, opaque,
-                                    NOW - apr_time_from_sec(400), NULL);
+        prm->value = fz_nonce(p, opaque, NOW - apr_time_from_sec(400));
     }
     if ((prm = find(c, "username")) && !strcmp(prm->value, "@UHASH@")) {
         prm->value = ac_hash_hex(p, ac_hash_find(alg->base), "Mufasa",
@@ -141,23 +152,25 @@ static void check(const ac_result *r, const ac_credentials *c)
                        ? ac_authparam_find(c, "response")->value : NULL;
 
     if (!r->reason
-        || (r->verdict == AC_OK && (!r->user || !r->info))
+        || (r->verdict == AC_OK && (!r->user || !r->headers))
         || (r->stale && r->verdict != AC_CHALLENGE)
         || (resp && strlen(resp) >= 16 && strstr(r->reason, resp))) {
         abort();
     }
 }
 
-static void setup(apr_pool_t *p, ac_scheme_conf *conf, ac_memstate *m,
+static void setup(apr_pool_t *p, ac_place *conf, ac_memstate *m,
                   ac_state *st, ac_request *req, int proxy)
 {
     ac_digest_conf *dc = ac_digest_conf_make(p);
     const ac_hash_alg *const *a;
 
-    apr_array_clear(dc->algorithms);
+    apr_array_header_t *algs = apr_array_make(p, 8, sizeof(*a));
+
     for (a = ac_hash_all(); *a; a++) {
-        APR_ARRAY_PUSH(dc->algorithms, const ac_hash_alg *) = *a;
+        APR_ARRAY_PUSH(algs, const ac_hash_alg *) = *a;
     }
+    dc->algorithms = algs;
     dc->qop_auth_int = 1;
     dc->userhash = 1;
     ac_memstate_init(m, st, p);
@@ -165,7 +178,7 @@ static void setup(apr_pool_t *p, ac_scheme_conf *conf, ac_memstate *m,
     conf->realm = REALM;
     conf->charset_utf8 = 1;
     conf->backends = &fake_list;
-    conf->digest = dc;
+    AC_OWN(conf, &ac_scheme_digest) = dc;
     conf->state = st;
     conf->secret = secret;
     conf->secret_len = 32;
@@ -180,7 +193,7 @@ static void setup(apr_pool_t *p, ac_scheme_conf *conf, ac_memstate *m,
     req->body_len = 9;
 }
 
-static void run_verify(const ac_scheme_conf *conf, const ac_request *req,
+static void run_verify(const ac_place *conf, const ac_request *req,
                        ac_credentials *c, apr_pool_t *p)
 {
     ac_result r1, r2;
@@ -208,8 +221,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static apr_pool_t *root;
     static const char *const names[] = { "Digest", "Basic" };
     apr_pool_t *p;
-    ac_scheme_conf conf;
-    ac_scheme_set set;
+    ac_place conf;
     ac_memstate m;
     ac_state st;
     ac_request req;
@@ -229,11 +241,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         splice(&c, &conf, &req, p);
         run_verify(&conf, &req, &c, p);
     }
-    ac_scheme_set_parse(&set, names, 2, &bad);
+    ac_scheme_set_parse(&conf.set, names, 2, &bad);
     req.credentials = in;
-    ac_authenticate(&conf, &set, &req, &res, p);
+    ac_authenticate(&conf, &req, &res, p);
     check(&res, &c);
-    ac_auth_challenges(&conf, &set, &req, &res, p);
+    ac_auth_challenges(&conf, &req, &res, p);
     ac_digest_decode_ext(p, in);
     ac_nonce_verify(p, secret, 32, in, REALM, "o", NOW,
                     apr_time_from_sec(300), NULL);

@@ -163,7 +163,7 @@ static void check_error(const char *err, const uint8_t *data, size_t size,
 
 static void verify_all(const ac_jwt_keyset *ks, apr_pool_t *p)
 {
-    static const ac_jwt_checks checks = { "https://idp", NULL, 0, 0 };
+    static const ac_jwt_checks checks = { "https://idp", NULL, 0, 0, 0 };
     apr_size_t t;
     int i, ok = 0;
 
@@ -183,7 +183,8 @@ static void verify_all(const ac_jwt_keyset *ks, apr_pool_t *p)
             allowed |= APR_ARRAY_IDX(ks->keys, i, const ac_jwk *)->algs;
         }
         CHECK(jwt.alg && (allowed & ac_jwa_bit(ac_jwa_find(jwt.alg))));
-        CHECK(!strcmp(apr_table_get(jwt.claims, "sub"), "alice"));
+        CHECK(!strcmp(apr_hash_get(jwt.claims, "sub", APR_HASH_KEY_STRING),
+                       "alice"));
         ok++;
     }
     if (getenv("FUZZ_JWKS_VERBOSE")) {      /* to check the seeds */

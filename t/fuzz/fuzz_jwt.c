@@ -14,6 +14,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include "ac_jwt.h"
+#include "ac_identity.h"
+#include <jansson.h>
 #include "ac_util.h"
 
 /* "k" is base64url of this. */
@@ -97,9 +99,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         __builtin_trap();
     }
     if (jwt.json) {
-        ac_jwt_claim_matches(&jwt, "sub", "alice");
-        ac_jwt_claim_matches(&jwt, "groups", "admin");
-        ac_jwt_claim_matches(&jwt, "n", "1");
+        char *json = json_dumps(jwt.json, JSON_COMPACT);
+        ac_identity id = { 0 };
+
+        id.claims_json = json;
+        ac_identity_claim_matches(&id, "sub", "alice", p);
+        ac_identity_claim_matches(&id, "groups", "admin", p);
+        ac_identity_claim_matches(&id, "n", "1", p);
+        free(json);
     }
     apr_pool_destroy(p);
     return 0;

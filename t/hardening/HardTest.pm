@@ -9,14 +9,16 @@
 #                               bound to $src (127.0.0.x: all of 127/8
 #                               is loopback on Linux)
 #   raw_from($src, $hp, $bytes) raw bytes from $src
-#   digest_chal($resp)          the first Digest challenge of a 401/407
-#                               (SHA-256 by our config) as a hash
-#   digest_value(%o)            an Authorization value answering it;
+#   digest_chal($resp)          the params of the first Digest
+#                               challenge of a 401/407 (SHA-256 by our
+#                               config) as a flat hash (parsed by
+#                               t/lib/ACAuthParam.pm)
+#   digest_value(%o)            an Authorization value answering it,
+#                               made by t/lib/ACDigest.pm's authorize();
 #                               returns (value, response, ha1)
-#   b64url($bytes)              base64url without padding
 #   hs256_key()                 the Bearer key bytes, or undef
-#   jwt($header_json, $claims_json, $key)
-#                               a compact HS256 JWS of exactly these bytes
+#                               (tokens: t/lib/ACJWT.pm's jwt() with
+#                               raw_header, claims as a string, secret)
 #   crashes($mark)              "exit signal" / "segmentation" lines
 #                               in error_log after $mark
 package HardTest;
@@ -25,15 +27,13 @@ use strict;
 use warnings FATAL => 'all';
 
 use Exporter 'import';
-use IO::Socket::INET ();
-use Digest::SHA qw(sha256_hex hmac_sha256);
-use Digest::MD5 qw(md5_hex);
-use MIME::Base64 qw(encode_base64);
 use File::Path qw(make_path);
 use ACTest qw(:all);
+use ACAuthParam qw(parse_challenges);
+use ACDigest ();
 
 our @EXPORT = qw(ensure_users from raw_from digest_chal digest_value
-                 b64url hs256_key jwt crashes %HUSERS $HREALM $HVAR);
+                 hs256_key crashes %HUSERS $HREALM $HVAR);
 
 our $HREALM = 'AC Hard';
 our %HUSERS = (
@@ -69,70 +69,40 @@ sub from {
         $hp, ACTest::request_bytes($hp, $method, $target, undef, @h), $src);
 }
 
-# Parameters of one challenge value ("Digest k=v, k="v", ...").
-sub _params {
-    my $v = shift;
-    my %p;
-    $v =~ s/^\s*\S+\s*//;
-    while ($v =~ /\G\s*,?\s*([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/gc) {
-        my $val = defined $2 ? $2 : $3;
-        $val =~ s/\\(.)/$1/g;
-        $p{ lc $1 } = $val;
-    }
-    return \%p;
-}
-
 sub digest_chal {
     my $r = shift;
     for my $name ('WWW-Authenticate', 'Proxy-Authenticate') {
-        for my $v (headers_named($r, $name)) {
-            return _params($v) if $v =~ /^Digest\s/i;
+        for my $c (@{ parse_challenges(headers_named($r, $name)) }) {
+            return $c->{params} if lc $c->{scheme} eq 'digest';
         }
     }
     return undef;
 }
 
-my %H = ('SHA-256' => \&sha256_hex, 'MD5' => \&md5_hex);
-
-# digest_value(chal => {...}, user => , pass => , method => 'GET',
-#   uri => , nc => '00000001', cnonce => , response => (override),
-#   params => [name => value(already quoted or token), ...] (replaces
-#   the computed list entirely when given), extra => 'raw text appended')
+# digest_value(chal => {...} (digest_chal's hash), user => (hank),
+#   pass => (the user's), method => 'GET', uri => , nc => '00000001'
+#   (8 hex digits), cnonce => , alg => , realm => , response =>
+#   (override: sent instead of the computed one), extra => 'raw text
+#   appended').  The fields, in order: username realm nonce uri
+#   algorithm response opaque qop nc cnonce.
 sub digest_value {
     my %o = @_;
     my $c = $o{chal} or die 'digest_value: chal';
-    my $alg = $o{alg} || $c->{algorithm} || 'MD5';
-    my $h = $H{$alg} or die "no hash for $alg";
     my $user = $o{user} // 'hank';
-    my $pass = $o{pass} // $HUSERS{$user} // 'x';
-    my $method = $o{method} || 'GET';
-    my $nc = $o{nc} || '00000001';
-    my $cnonce = $o{cnonce} || 'c0ffee' . int(rand(1e9));
-    my $realm = $o{realm} // $c->{realm};
-    my $ha1 = $h->("$user:$realm:$pass");
-    my $ha2 = $h->("$method:$o{uri}");
-    my $resp = $o{response}
-        // $h->("$ha1:$c->{nonce}:$nc:$cnonce:auth:$ha2");
-    my @p = $o{params} ? @{ $o{params} } : (
-        username => qq("$user"), realm => qq("$realm"),
-        nonce => qq("$c->{nonce}"), uri => qq("$o{uri}"),
-        algorithm => $alg, response => qq("$resp"),
-        opaque => qq("$c->{opaque}"), qop => 'auth', nc => $nc,
-        cnonce => qq("$cnonce"));
-    my @parts;
-    while (my ($n, $v) = splice @p, 0, 2) {
-        push @parts, "$n=$v";
-    }
-    my $value = 'Digest ' . join(', ', @parts);
+    my ($value, $st) = ACDigest::authorize(
+        chal   => { scheme => 'Digest', params => $c },
+        user   => $user,
+        pass   => $o{pass} // $HUSERS{$user} // 'x',
+        method => $o{method} || 'GET',
+        uri    => $o{uri},
+        nc     => hex($o{nc} || '00000001'),
+        cnonce => $o{cnonce} || 'c0ffee' . int(rand(1e9)),
+        ($o{alg} ? (alg => $o{alg}) : ()),
+        (defined $o{realm} ? (realm => $o{realm}) : ()),
+        (defined $o{response}
+             ? (set => { response => qq("$o{response}") }) : ()));
     $value .= $o{extra} if defined $o{extra};
-    return ($value, $resp, $ha1);
-}
-
-sub b64url {
-    my $s = encode_base64(shift, '');
-    $s =~ tr{+/}{-_};
-    $s =~ s/=+\z//;
-    return $s;
+    return ($value, $o{response} // $st->{response}, $st->{ha1});
 }
 
 sub hs256_key {
@@ -142,12 +112,6 @@ sub hs256_key {
     my $k = <$fh>;
     $k =~ s/\r?\n\z//;
     return $k;
-}
-
-sub jwt {
-    my ($header, $claims, $key) = @_;
-    my $in = b64url($header) . '.' . b64url($claims);
-    return "$in." . b64url(hmac_sha256($in, $key));
 }
 
 sub crashes {

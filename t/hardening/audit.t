@@ -1,9 +1,10 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# Audit log (SPEC 11): every failed attempt is ONE info line tagged AC +
-# five digits with the client address, the scheme, the user when known
-# and a reason; success at debug (AC01003); no password, token, Digest
-# response or HA1 anywhere in error_log (authchallenge runs at trace8,
+# Audit log (docs/operations.md, "Log lines"; docs/security.md, "What is
+# logged"): every failed attempt is ONE info line tagged AC + five digits
+# with the client address, the scheme, the user when known and a reason;
+# success at debug (AC01003); no password, token, Digest response or HA1
+# anywhere in error_log (authchallenge runs at trace8,
 # t/conf/00-load.conf.in).  Requests come from 127.0.0.21 so that the
 # address in the line is ours and not a default.
 use strict;
@@ -16,6 +17,8 @@ use Time::HiRes qw(time sleep);
 use Digest::SHA qw(sha256_hex sha512256_hex);
 use Digest::MD5 qw(md5_hex);
 use ACTest qw(:all);
+use ACJWT qw(jwt);
+use ACAuthParam qw(parse_params);
 use HardTest;
 
 plan tests => 79;
@@ -144,7 +147,8 @@ SKIP: {
        'digest success: AC01003 at debug') or diag(join "\n", @l);
     ok(!(grep { /\[authchallenge:info\]/ } @l), 'digest success: no info');
     my ($info) = headers_named($r, 'Authentication-Info');
-    push @secrets, $1 if ($info // '') =~ /rspauth="([^"]+)"/;
+    my $rspauth = parse_params($info // '')->{rspauth};
+    push @secrets, $rspauth if defined $rspauth && length $rspauth;
 
     $m = error_log_mark();
     $r = from($C, $hp, 'GET', $dpath, Authorization => $v);
@@ -205,8 +209,9 @@ SKIP: {
     my $now = int time;
 
     my $m = error_log_mark();
-    my $tok = jwt($hdr, qq({"sub":"tess","exp":@{[$now + 600]}}),
-                  'another-key-of-32-bytes-or-more!!');
+    my $tok = jwt(raw_header => $hdr,
+                  claims => qq({"sub":"tess","exp":@{[$now + 600]}}),
+                  secret => 'another-key-of-32-bytes-or-more!!');
     push @secrets, $tok;
     my $r = from($C, $hp, 'GET', $bpath, Authorization => "Bearer $tok");
     failure_logged(name => 'bearer bad signature', mark => $m, resp => $r,
@@ -214,7 +219,9 @@ SKIP: {
                    reason => qr/signature/);
 
     $m = error_log_mark();
-    $tok = jwt($hdr, qq({"sub":"tess","exp":@{[$now - 3600]}}), $key);
+    $tok = jwt(raw_header => $hdr,
+               claims => qq({"sub":"tess","exp":@{[$now - 3600]}}),
+               secret => $key);
     push @secrets, $tok;
     $r = from($C, $hp, 'GET', $bpath, Authorization => "Bearer $tok");
     is($r->{status}, 401, 'bearer expired: 401');
@@ -224,8 +231,8 @@ SKIP: {
     is(scalar @info, 1, 'bearer expired: one info line');
     like($info[0] // '', qr/AC\d{5}: client \Q$C\E scheme Bearer\b.*expired/,
          'bearer expired: client, scheme, reason');
-    # The signature verified, so the token's user is known (SPEC 11:
-    # "user when known"); see BUGS.md.
+    # The signature verified, so the token's user is known
+    # (docs/operations.md, AC01001: "user when known").
     like($info[0] // '', qr/ user "tess"/,
          'bearer expired (signature good): names the user');
     diag('logged: ' . (($info[0] // '') =~ s/.*?(AC\d{5})/$1/r));
@@ -237,7 +244,9 @@ SKIP: {
                    reason => qr/bad request/);
 
     $m = error_log_mark();
-    $tok = jwt($hdr, qq({"sub":"tess","exp":@{[$now + 600]}}), $key);
+    $tok = jwt(raw_header => $hdr,
+               claims => qq({"sub":"tess","exp":@{[$now + 600]}}),
+               secret => $key);
     push @secrets, $tok, (split /\./, $tok)[2];
     $r = from($C, $hp, 'GET', $bpath, Authorization => "Bearer $tok");
     is($r->{status}, 200, 'bearer success: 200');

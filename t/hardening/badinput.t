@@ -1,8 +1,9 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# Bad-input catalog (SPEC 3, 4, 5, 11): each entry is a request, the
-# exact status it must get, and afterwards no child may have crashed
-# (no "exit signal" / "segmentation" in error_log since the request).
+# Bad-input catalog (RFC 7617, RFC 7616, RFC 6750; docs/digest.md "Other
+# checks", docs/bearer.md "Status codes"): each entry is a request, the
+# exact status it must get, and afterwards no child may have crashed (no
+# "exit signal" / "segmentation" in error_log since the request).
 # Optional per entry: the challenge header it must (or must not) carry
 # and the reason the module logs.  Raw sockets send what curl cannot.
 #
@@ -18,6 +19,7 @@ use lib "$FindBin::Bin/../lib", $FindBin::Bin;
 use Apache::Test qw(-withtestmore);
 use Time::HiRes qw(time sleep);
 use ACTest qw(:all);
+use ACJWT qw(jwt b64url);
 use HardTest;
 
 my %HP = (main => hostport(), big => hostport('hard_big'));
@@ -78,8 +80,13 @@ sub extra_params { return map { "x$_=v$_" } 1 .. shift }
 # Bearer
 my $H256 = '{"alg":"HS256","typ":"JWT"}';
 my $exp = int(time) + 600;
-sub tok { my $t = jwt($_[0] // $H256, $_[1] // qq({"sub":"tess","exp":$exp}),
-                      $key // 'k' x 32); push @secrets, $t; return $t }
+sub tok {
+    my $t = jwt(raw_header => $_[0] // $H256,
+                claims => $_[1] // qq({"sub":"tess","exp":$exp}),
+                secret => $key // 'k' x 32);
+    push @secrets, $t;
+    return $t;
+}
 sub unsigned { return b64url($_[0]) . '.' . b64url($_[1]) . '.c2ln' }
 
 # A form POST with access_token (transport "body").

@@ -1,13 +1,13 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# AuthChallengeFailureLimit (SPEC 11): failed credential checks counted
-# per client address in a fixed window from the first failure; at
-# `count` failures every further attempt WITH credentials gets 429 and
-# Retry-After (seconds left); no credentials → the challenge, not
-# counted; other addresses unaffected; places without a limit never 429;
-# the window passes → the right password works again.  Origin (401),
-# forward proxy (407), Digest and Bearer failures; one AC01007 info line
-# per 429.
+# AuthChallengeFailureLimit (docs/operations.md, "Failure limit"; RFC 6585
+# for 429): failed credential checks counted per client address in a fixed
+# window from the first failure; at `count` failures every further attempt
+# WITH credentials gets 429 and Retry-After (seconds left); no credentials
+# → the challenge, not counted; other addresses unaffected; places without
+# a limit never 429; the window passes → the right password works again.
+# Origin (401), forward proxy (407), Digest and Bearer failures; one
+# AC01007 info line per 429.
 #
 # The counters are per address and shared by all limited places, so
 # each scenario talks from its own loopback address.  All scenarios are
@@ -20,6 +20,7 @@ use lib "$FindBin::Bin/../lib", $FindBin::Bin;
 use Apache::Test qw(-withtestmore);
 use Time::HiRes qw(time sleep);
 use ACTest qw(:all);
+use ACJWT qw(jwt);
 use HardTest;
 
 plan tests => 53;
@@ -136,12 +137,13 @@ SKIP: {
 # ------------------------------------------------ Bearer, 1 in 5 s
 my $B = '127.0.0.15';
 my $bpath = '/hardening/bearer-limit/ok.txt';
-my $good_tok = $key && jwt('{"alg":"HS256","typ":"JWT"}',
-                           '{"sub":"tess","exp":' . (time() + 600) . '}',
-                           $key);
-my $bad_tok = jwt('{"alg":"HS256","typ":"JWT"}',
-                  '{"sub":"tess","exp":' . (time() + 600) . '}',
-                  'not-the-key-but-32-bytes-long-xx');
+my $good_tok = $key && jwt(raw_header => '{"alg":"HS256","typ":"JWT"}',
+                           claims => '{"sub":"tess","exp":'
+                                     . (time() + 600) . '}',
+                           secret => $key);
+my $bad_tok = jwt(raw_header => '{"alg":"HS256","typ":"JWT"}',
+                  claims => '{"sub":"tess","exp":' . (time() + 600) . '}',
+                  secret => 'not-the-key-but-32-bytes-long-xx');
 SKIP: {
     skip 'no HS256 key: t/hardening/setup.sh did not run', 5
         unless $key;

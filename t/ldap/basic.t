@@ -1,6 +1,6 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# Basic over LDAP against a real slapd (SPEC 3, 6, 7, 9): passwords by
+# Basic over LDAP against a real slapd (docs/ldap.md): passwords by
 # bind, refusals, RFC 4515 escaping of user names, an ambiguous user,
 # the search identity (anonymous, from a file, wrong), a forward proxy
 # (407), groups (groupOfNames, groupOfUniqueNames, memberOf, httpd's
@@ -40,7 +40,7 @@ sub is_401 {
 
 ok(slapd_up(), 'slapd answers on ' . ldap_port());
 
-# ------------------------------------------------ Basic (SPEC 3, 9)
+# ------------------------------------------------ Basic (docs/ldap.md)
 my $ok = '/ldap/basic/ok.txt';
 {
     my $r = get($ok, 'alice', $U{alice});
@@ -99,7 +99,8 @@ is(get('/ldap/pwfile/ok.txt', 'alice', $U{alice})->{status}, 200,
          'wrong search-identity password: AC01004 at error') or diag($log);
 }
 
-# ------------------------------------------------ forward proxy (SPEC 7)
+# ------------------------------------------------ forward proxy
+# (docs/proxy.md)
 {
     my $proxy = hostport('ldap_proxy');
     my $url = "http://$hp/pub/ok.txt";
@@ -123,7 +124,7 @@ is(get('/ldap/pwfile/ok.txt', 'alice', $U{alice})->{status}, 200,
     is(curl('-x', "http://$proxy", $url), '407', 'curl -x, no user: 407');
 }
 
-# ------------------------------------------------ groups (SPEC 6)
+# ------------------------------------------------ groups (docs/ldap.md)
 # httpd turns the denial of an authenticated user into 401 (with the
 # challenge) unless AuthzSendForbiddenOnFailure On, then 403.
 for my $loc ('/ldap/staff/', '/ldap/staff-memberof/') {
@@ -172,7 +173,7 @@ is_401(get('/ldap/admins-member/ok.txt', 'alice', $U{alice}),
        'mod_authnz_ldap: wrong password 401');
 }
 
-# ------------------------------------------------ TLS (SPEC 9)
+# ------------------------------------------------ TLS (docs/ldap.md)
 is(get('/ldap/starttls/ok.txt', 'alice', $U{alice})->{status}, 200,
    'StartTLS with the test CA: 200');
 is_401(get('/ldap/starttls/ok.txt', 'alice', 'wrong-pw'),
@@ -192,7 +193,8 @@ is_401(get('/ldap/ldaps/ok.txt', 'alice', 'wrong-pw'),
     cmp_ok($t, '<', 4, 'ldaps without the CA: within the timeout');
 }
 
-# ------------------------------------------------ secrets (SPEC 5, 10)
+# ------------------------------------------------ secrets
+# (docs/security.md, "What is logged")
 {
     my @found = grep { index(error_log_since($start_mark), $_) >= 0 }
                 @LDAP_SECRETS;

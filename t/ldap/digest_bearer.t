@@ -1,11 +1,12 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
 # Digest and opaque Bearer tokens over LDAP against a real slapd
-# (SPEC 4, 5, 9): HA1 values from acDigestHA1 (SHA-256 first by
-# default, MD5 first, SHA-512-256 with our own client since curl 7.88
-# gets it wrong), userhash via acUserhash (curl and our own client),
-# username* for a UTF-8 user; Bearer tokens from acBearerToken: a good
-# one, an unknown one, an expired one, scopes.  No secret in error_log.
+# (docs/ldap.md, "Digest, userhash and tokens in LDAP"): HA1 values from
+# acDigestHA1 (SHA-256 first by default, MD5 first, SHA-512-256 with our
+# own client since curl 7.88 gets it wrong), userhash via acUserhash (curl
+# and our own client), username* for a UTF-8 user; Bearer tokens from
+# acBearerToken: a good one, an unknown one, an expired one, scopes.  No
+# secret in error_log.
 use strict;
 use warnings FATAL => 'all';
 
@@ -14,8 +15,7 @@ use lib "$FindBin::Bin/../lib";
 use Apache::Test qw(-withtestmore);
 use ACTest qw(:all);
 use ACLdap qw(:all);
-use Digest::MD5 qw(md5_hex);
-use Digest::SHA qw(sha256_hex sha512256_hex);
+use ACDigest qw(digest_challenges pick authorize);
 
 plan tests => 50, need { 'slapd started by t/ldap/start-for-tests.sh'
                          => \&have_ldap };
@@ -26,57 +26,29 @@ my %U = %LDAP_USERS;
 my $joerg = "j\xc3\xb6rg";
 my @responses;          # Digest responses sent: never in the log either
 
-my %H = ('MD5' => \&md5_hex, 'SHA-256' => \&sha256_hex,
-         'SHA-512-256' => \&sha512256_hex);
-
-# The Digest challenges of a 401, in order: [{ param => value }, ...].
+# The params of the Digest challenges of a 401, in order:
+# [{ param => value }, ...].
 sub challenges {
-    my $r = shift;
-    my @c;
-    for my $v (headers_named($r, 'WWW-Authenticate')) {
-        next unless $v =~ s/^Digest\s+//i;
-        my %p;
-        while ($v =~ /\G\s*([\w*-]+)=(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?/gc) {
-            $p{ lc $1 } = defined $2 ? $2 : $3;
-        }
-        push @c, \%p;
-    }
-    return @c;
+    return map { $_->{params} }
+           @{ digest_challenges(shift, 'WWW-Authenticate') };
 }
 
-# Our own Digest client: fetch a challenge for $alg, answer it.
-# %o: userhash => 1 (send H(user:realm)), star => 1 (username*=).
+# Our own Digest client (t/lib/ACDigest.pm): fetch a challenge for $alg,
+# answer it.  %o: userhash => 1 (send H(user:realm)), star => 1
+# (username*=).
 sub digest_get {
     my ($path, $user, $pass, $alg, %o) = @_;
-    my ($c) = grep { ($_->{algorithm} // 'MD5') eq $alg }
-              challenges(req($hp, 'GET', $path));
+    my $c = pick(digest_challenges(req($hp, 'GET', $path),
+                                   'WWW-Authenticate'), $alg);
     return { status => 'no ' . $alg . ' challenge' } unless $c;
-    my $h = $H{$alg};
-    my ($realm, $nonce) = @$c{qw(realm nonce)};
-    my ($nc, $cnonce) = ('00000001', 'c' . int(rand(1e9)));
-    my $ha1 = $h->("$user:$realm:$pass");
-    my $resp = $h->(join ':', $ha1, $nonce, $nc, $cnonce, 'auth',
-                    $h->("GET:$path"));
-    push @responses, $resp;
-    my $name;
-    if ($o{userhash}) {
-        $name = 'username="' . $h->("$user:$realm") . '", userhash=true';
-    }
-    elsif ($o{star}) {
-        (my $pct = $user) =~ s/([^A-Za-z0-9._~-])/sprintf '%%%02X', ord $1/ge;
-        $name = "username*=UTF-8''$pct";
-    }
-    else {
-        $name = qq(username="$user");
-    }
-    my $a = qq(Digest $name, realm="$realm", nonce="$nonce", )
-          . qq(uri="$path", algorithm=$alg, response="$resp", qop=auth, )
-          . qq(nc=$nc, cnonce="$cnonce");
-    $a .= qq(, opaque="$c->{opaque}") if defined $c->{opaque};
+    my ($a, $st) = authorize(chal => $c, uri => $path, user => $user,
+                             pass => $pass, alg => $alg,
+                             userhash => $o{userhash}, ext => $o{star});
+    push @responses, $st->{response};
     return req($hp, 'GET', $path, Authorization => $a);
 }
 
-# ------------------------------------------------ Digest (SPEC 4, 9)
+# ------------------------------------------------ Digest (docs/ldap.md)
 {
     my $p = '/ldap/digest/ok.txt';
     my $r = req($hp, 'GET', $p);
@@ -148,7 +120,8 @@ sub digest_get {
        'plain username still accepted with userhash On');
 }
 
-# ------------------------------------------------ opaque Bearer (SPEC 5, 9)
+# ------------------------------------------------ opaque Bearer
+# (docs/ldap.md)
 sub bearer_401 {
     my ($r, $what, $want_error) = @_;
     is($r->{status}, 401, "$what: 401");
@@ -199,7 +172,8 @@ sub bearer_401 {
          'bob-token-1: insufficient_scope, scope="write"');
 }
 
-# ------------------------------------------------ secrets (SPEC 5, 10)
+# ------------------------------------------------ secrets
+# (docs/security.md, "What is logged")
 {
     my $log = error_log_since($start_mark);
     my @found = grep { index($log, $_) >= 0 } @LDAP_SECRETS, @responses;

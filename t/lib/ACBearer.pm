@@ -1,9 +1,8 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# Shared helpers for t/bearer/*.t.
+# Shared helpers for the Bearer tests (t/bearer/*.t, t/proxy/bearer.t).
+# Challenges are parsed by t/lib/ACAuthParam.pm (challenge_params).
 #
-#   challenge_params($value)   { scheme => 'Bearer', realm => ..., ... }
-#                              from one WWW-/Proxy-Authenticate value
 #   is_bearer_error($r, $status, $error, $what, [$hdr], [$realm])
 #                              status, exactly one challenge header,
 #                              realm, error, a non-empty
@@ -19,21 +18,10 @@ use warnings FATAL => 'all';
 use Exporter 'import';
 use Test::More ();
 use ACTest qw(headers_named header_count);
+use ACAuthParam qw(challenge_params);
 
-our @EXPORT_OK = qw(challenge_params is_bearer_error is_plain_401);
+our @EXPORT_OK = qw(is_bearer_error is_plain_401);
 our %EXPORT_TAGS = (all => \@EXPORT_OK);
-
-sub challenge_params {
-    my $v = shift // return {};
-    my %p;
-    ($p{scheme}) = $v =~ /^\s*(\S+)/;
-    $v =~ s/^\s*\S+\s*//;
-    while ($v =~ /\G\s*([A-Za-z0-9_-]+)\s*=\s*("((?:[^"\\]|\\.)*)"|[^\s,]*)\s*,?/gc) {
-        my ($k, $raw, $q) = ($1, $2, $3);
-        $p{ lc $k } = defined $q ? $q =~ s/\\(.)/$1/gr : $raw;
-    }
-    return \%p;
-}
 
 # $hdr defaults to WWW-Authenticate; the other challenge header must be
 # absent.

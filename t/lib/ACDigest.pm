@@ -1,7 +1,8 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# A Digest client (RFC 7616) for the mod_authchallenge Apache-Test
-# suite, written from the RFC, independent of the module's code.
+# The Digest client (RFC 7616) of the mod_authchallenge Apache-Test
+# suite, written from the RFC, independent of the module's code: every
+# Perl test that computes a Digest response uses authorize() below.
 #
 #   use ACDigest qw(:all);
 #
@@ -11,14 +12,9 @@
 #   %DUSERS                   user => password of that file
 #   $REALM                    "AC Digest", the realm of every Digest
 #                             location of t/conf/digest.conf.in
-#   parse_challenges(@values) [{ scheme => 'Digest', params => {...},
-#                             order => [names] }, ...] from
-#                             WWW-Authenticate / Proxy-Authenticate
-#                             values (several challenges per value ok)
-#   parse_params($text)       { name => value } of an auth-param list
-#                             (Authentication-Info)
 #   digest_challenges($resp, $header)  the Digest challenges of a
-#                             response, parsed
+#                             response, parsed by t/lib/ACAuthParam.pm
+#                             ({ scheme, params, order, quoted } each)
 #   pick($chals, $alg)        the challenge offering algorithm $alg
 #   authorize(%o)             builds a Digest credential; returns
 #                             ($header_value, $state) -- see below
@@ -42,10 +38,10 @@ use File::Temp ();
 use POSIX ();
 use Apache::Test ();
 use ACTest ();
+use ACAuthParam qw(parse_challenges parse_params);
 
-our @EXPORT_OK = qw(digest_users %DUSERS $REALM parse_challenges
-                    parse_params digest_challenges pick authorize
-                    rspauth_ok H send_req run_cmd);
+our @EXPORT_OK = qw(digest_users %DUSERS $REALM digest_challenges pick
+                    authorize rspauth_ok H send_req run_cmd);
 our %EXPORT_TAGS = (all => \@EXPORT_OK);
 
 our $REALM = 'AC Digest';
@@ -105,60 +101,7 @@ sub digest_users {
     return $db;
 }
 
-# --- parsing (RFC 9110 §11: challenge = scheme [ 1*SP ( token68 /
-# #auth-param ) ], auth-param = token BWS "=" BWS ( token / quoted ))
-
-sub _tokenize {
-    my $s = shift;
-    my @t;
-    pos($s) = 0;
-    while (pos($s) < length $s) {
-        if ($s =~ /\G[ \t]+/gc) { next }
-        if ($s =~ /\G,/gc) { push @t, [','] ; next }
-        if ($s =~ /\G=/gc) { push @t, ['='] ; next }
-        if ($s =~ /\G"((?:[^"\\]|\\.)*)"/gc) {
-            (my $v = $1) =~ s/\\(.)/$1/g;
-            push @t, ['q', $v];
-            next;
-        }
-        if ($s =~ /\G([!#\$%&'*+\-.^_`|~0-9A-Za-z\/]+)/gc) {
-            push @t, ['t', $1];
-            next;
-        }
-        die "cannot parse at: " . substr($s, pos($s));
-    }
-    return @t;
-}
-
-sub parse_challenges {
-    my @out;
-    for my $v (@_) {
-        my @t = _tokenize($v);
-        my $cur;
-        while (@t) {
-            my $x = shift @t;
-            next if $x->[0] eq ',';
-            die "unexpected token" unless $x->[0] eq 't';
-            if (@t >= 2 && $t[0][0] eq '=' && $cur) {   # auth-param
-                shift @t;
-                my $val = shift @t;
-                $cur->{params}{ lc $x->[1] } = $val->[1];
-                push @{ $cur->{order} }, lc $x->[1];
-                $cur->{quoted}{ lc $x->[1] } = $val->[0] eq 'q';
-                next;
-            }
-            $cur = { scheme => $x->[1], params => {}, order => [],
-                     quoted => {} };
-            push @out, $cur;
-        }
-    }
-    return \@out;
-}
-
-sub parse_params {
-    my $c = parse_challenges("X " . shift);
-    return $c->[0]{params};
-}
+# --- parsing: t/lib/ACAuthParam.pm
 
 sub digest_challenges {
     my ($resp, $header) = @_;
@@ -251,8 +194,8 @@ sub authorize {
                     body => $body, response => $resp });
 }
 
-# rspauth (RFC 7616 §3.5, SPEC §4): H(HA1 ":" nonce ":" nc ":" cnonce
-# ":" qop ":" H(":" uri [":" H(request body)])).
+# rspauth (RFC 7616 §3.5, docs/digest.md): H(HA1 ":" nonce ":" nc ":"
+# cnonce ":" qop ":" H(":" uri [":" H(request body)])).
 sub rspauth_ok {
     my ($st, $info) = @_;
     return 0 unless defined $info;

@@ -372,7 +372,7 @@ LoadModule authz_core_module $mods/mod_authz_core.so
 LoadModule authz_user_module $mods/mod_authz_user.so
 LoadModule auth_basic_module $mods/mod_auth_basic.so
 LoadModule socache_shmcb_module $mods/mod_socache_shmcb.so
-LoadModule authchallenge_module "$top/.libs/mod_authchallenge.so"
+LoadModule authchallenge_module "${\ ($ENV{AC_MODULE} || "$top/build/mod_authchallenge.so")}"
 StartServers 1
 ThreadsPerChild 5
 MinSpareThreads 5

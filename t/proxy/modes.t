@@ -1,9 +1,9 @@
 # Licensed under the Apache License, Version 2.0 (see LICENSE).
 #
-# Origin or proxy (SPEC 7): a reverse proxy (ProxyPass) is an origin;
-# AuthChallengeProxyMode proxy on a plain location answers 407 and reads
-# Proxy-Authorization; AuthChallengeProxyMode origin inside a forward
-# proxy reads Authorization and challenges with WWW-Authenticate.
+# Origin or proxy (docs/proxy.md): a reverse proxy (ProxyPass) is an
+# origin; AuthChallengeProxyMode proxy on a plain location answers 407 and
+# reads Proxy-Authorization; AuthChallengeProxyMode origin inside a
+# forward proxy reads Authorization and challenges with WWW-Authenticate.
 use strict;
 use warnings FATAL => 'all';
 

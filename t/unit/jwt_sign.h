@@ -38,7 +38,7 @@ static const char secret[] = "0123456789abcdef0123456789abcdef"
 static const char secret2[] = "fedcba9876543210fedcba9876543210"
                               "fedcba9876543210fedcba9876543210";
 
-static const ac_jwt_checks nochk = { NULL, NULL, 0, 0 };
+static const ac_jwt_checks nochk = { NULL, NULL, 0, 0, 0 };
 
 /* ---------------------------------------------------------------- signer */
 

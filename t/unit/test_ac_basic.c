@@ -7,8 +7,8 @@
 
 /* A fake back-end: user "alice" with password "secret", "down" fails. */
 static ac_be_status fake_check(void *ctx, const char *user,
-                               const char *password, const char **reason,
-                               apr_pool_t *p)
+                               const char *password, const char **canon,
+                               const char **reason, apr_pool_t *p)
 {
     if (!strcmp(user, "down")) {
         *reason = "directory down";
@@ -69,20 +69,18 @@ static void run(apr_pool_t *p, const char *cred, int proxy, ac_result *res,
                 ac_challenges **ch)
 {
     static const char *names[] = { "Basic" };
-    ac_scheme_conf conf = { 0 };
-
-    conf.realm = "Test Realm";
-    conf.charset_utf8 = 1;
-    conf.backends = &fake_list;
+    ac_place pl = { 0 };
     ac_request req = { 0 };
-    ac_scheme_set set;
     const char *bad;
 
-    assert_true(ac_scheme_set_parse(&set, names, 1, &bad));
+    pl.realm = "Test Realm";
+    pl.charset_utf8 = 1;
+    pl.backends = &fake_list;
+    assert_true(ac_scheme_set_parse(&pl.set, names, 1, &bad));
     req.proxy = proxy;
     req.credentials = cred;
-    ac_authenticate(&conf, &set, &req, res, p);
-    *ch = ac_auth_challenges(&conf, &set, &req, res, p);
+    ac_authenticate(&pl, &req, res, p);
+    *ch = ac_auth_challenges(&pl, &req, res, p);
 }
 
 static void verify(void **state)

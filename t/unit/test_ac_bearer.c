@@ -5,6 +5,7 @@
 #include "ac_memstate.h"
 #include "ac_auth.h"
 #include "ac_bearer.h"
+#include "ac_identity.h"
 #include "ac_hash.h"
 #include "ac_util.h"
 #include "ac_backend_dbm.h"
@@ -67,9 +68,8 @@ static const ac_backend *fake_items[] = { &fake };
 static const ac_backend_list fake_list = { fake_items, 1 };
 
 typedef struct {
-    ac_scheme_conf conf;
+    ac_place conf;
     ac_bearer_conf bc;
-    ac_scheme_set set;
     ac_request req;
     ac_result res;
     ac_challenges *ch;
@@ -95,16 +95,16 @@ static void setup(apr_pool_t *p, fixture *f)
     f->bc.user_claim = "sub";
     f->bc.tokens = &fake_list;
     f->conf.realm = "API";
-    f->conf.bearer = &f->bc;
-    assert_true(ac_scheme_set_parse(&f->set, names, 1, &bad));
+    AC_OWN(&f->conf, &ac_scheme_bearer) = &f->bc;
+    assert_true(ac_scheme_set_parse(&f->conf.set, names, 1, &bad));
     f->req.now = NOW;
 }
 
 static void run(apr_pool_t *p, fixture *f, const char *cred)
 {
     f->req.credentials = cred;
-    ac_authenticate(&f->conf, &f->set, &f->req, &f->res, p);
-    f->ch = ac_auth_challenges(&f->conf, &f->set, &f->req, &f->res, p);
+    ac_authenticate(&f->conf, &f->req, &f->res, p);
+    f->ch = ac_auth_challenges(&f->conf, &f->req, &f->res, p);
 }
 
 static const char *chal(fixture *f)
@@ -158,6 +158,40 @@ static void jwt_ok_and_invalid(void **state)
     run(p, &f, apr_pstrcat(p, "Bearer ", hs256(p, "{\"exp\":1700000600}"),
                            NULL));
     assert_int_equal(f.res.verdict, AC_CHALLENGE);  /* no user claim */
+}
+
+/* The user claim becomes r->user, which docs/proxy.md hands to the back
+ * end with RequestHeader set X-Remote-User expr=%{REMOTE_USER}: an
+ * ap_expr value goes into the proxied request as it is, so CR LF there
+ * would add header lines (RFC 9110 §5.5: no CR, LF or NUL in a field
+ * value).  A user name with any control character is refused, whatever
+ * scheme it comes from (ac_authenticate). */
+static void user_claim_ctl(void **state)
+{
+    apr_pool_t *p = *state;
+    static const char *const bad[] = {
+        "alice\\r\\nX-Injected: 1", "alice\\n", "al\\tice", "alice\\u007f",
+    };
+    fixture f;
+    size_t i;
+
+    setup(p, &f);
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        run(p, &f, apr_pstrcat(p, "Bearer ", hs256(p, apr_psprintf(p,
+                "{\"sub\":\"%s\",\"exp\":1700000600}", bad[i])), NULL));
+        assert_int_equal(f.res.verdict, AC_CHALLENGE);
+        assert_true(f.res.failed);
+        assert_null(f.res.user);
+        assert_string_equal(f.res.error, "invalid_token");
+        assert_string_equal(f.res.error_description,
+                            "control character or invalid UTF-8 "
+                            "in the user name");
+    }
+    run(p, &f, apr_pstrcat(p, "Bearer ", hs256(p, "{\"sub\":\"al ice \\u00e9\","
+                                                  "\"exp\":1700000600}"),
+                           NULL));
+    assert_int_equal(f.res.verdict, AC_OK);        /* spaces, UTF-8: fine */
+    assert_string_equal(f.res.user, "al ice \xc3\xa9");
 }
 
 static void malformed(void **state)
@@ -270,7 +304,7 @@ static void cached(void **state)
     assert_string_equal(f.res.reason, "token verified (cached)");
     assert_string_equal(f.res.user, "carol");
     assert_int_equal(f.res.identity->scopes->nelts, 2);
-    assert_string_equal(apr_table_get(f.res.identity->claims, "d"), "ops");
+    assert_string_equal(apr_hash_get(f.res.identity->claims, "d", APR_HASH_KEY_STRING), "ops");
     assert_true(ac_identity_claim_matches(f.res.identity, "scp", "b", p));
     /* bounded by exp: 600 s later the entry is gone, the token expired */
     f.req.now = NOW + apr_time_from_sec(700);
@@ -283,14 +317,16 @@ static void scopes(void **state)
     apr_pool_t *p = *state;
     apr_array_header_t *have = apr_array_make(p, 2, sizeof(char *));
     apr_array_header_t *need = apr_array_make(p, 2, sizeof(char *));
+    ac_identity id = { 0 };
 
     APR_ARRAY_PUSH(have, const char *) = "read";
     APR_ARRAY_PUSH(have, const char *) = "write";
+    id.scopes = have;
     APR_ARRAY_PUSH(need, const char *) = "write";
-    assert_true(ac_bearer_has_scopes(have, need));
+    assert_true(ac_identity_has_scopes(&id, need));
     APR_ARRAY_PUSH(need, const char *) = "admin";
-    assert_false(ac_bearer_has_scopes(have, need));
-    assert_false(ac_bearer_has_scopes(NULL, need));
+    assert_false(ac_identity_has_scopes(&id, need));
+    assert_false(ac_identity_has_scopes(NULL, need));
 }
 
 static void forbidden_challenge(void **state)
@@ -304,7 +340,7 @@ static void forbidden_challenge(void **state)
     f.res.scheme = "Bearer";
     f.res.error = "insufficient_scope";
     f.res.scope = "admin write";
-    f.ch = ac_auth_challenges(&f.conf, &f.set, &f.req, &f.res, p);
+    f.ch = ac_auth_challenges(&f.conf, &f.req, &f.res, p);
     assert_string_equal(chal(&f), "Bearer realm=\"API\", error="
                         "\"insufficient_scope\", scope=\"admin write\"");
 }
@@ -313,7 +349,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         AC_TEST(no_credentials), AC_TEST(jwt_ok_and_invalid),
-        AC_TEST(malformed), AC_TEST(opaque), AC_TEST(unusable_user),
+        AC_TEST(user_claim_ctl), AC_TEST(malformed), AC_TEST(opaque),
+        AC_TEST(unusable_user),
         AC_TEST(cached),
         AC_TEST(scopes), AC_TEST(forbidden_challenge),
     };

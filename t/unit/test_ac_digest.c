@@ -123,8 +123,50 @@ static void wants_body(void **state)
     assert_false(ac_digest_wants_body(NULL));
 }
 
-#define KNOWN_NONCE "AAAAAGVT8QAAAQIDBAUGBwgJCgsMDQ4PR5-OEmExK15YEzScBLvo" \
-                    "QziE7emNNgsPSiz1eANitb4"
+/* auth-int: the body is wanted only for a response that passes every
+ * check that comes before the body's hash (docs/security.md). */
+static void body_last(void **state)
+{
+    fixture *f = fx(*state);
+    client c = good(f);
+    ac_request req = f->req;
+
+    f->dc->qop_auth_int = 1;
+    c.qop = "auth-int";
+    c.method = req.method = "POST";
+    req.credentials = authz(f->p, &c);
+    assert_true(ac_auth_wants_body(&f->conf, &req, f->p));
+    c.opaque = "not-the-opaque";
+    req.credentials = authz(f->p, &c);
+    assert_false(ac_auth_wants_body(&f->conf, &req, f->p));
+    c = good(f);
+    c.qop = "auth-int";
+    c.method = "POST";
+    c.nonce = "AAAAforged";
+    req.credentials = authz(f->p, &c);
+    assert_false(ac_auth_wants_body(&f->conf, &req, f->p));
+    c = good(f);
+    c.qop = "auth-int";
+    c.method = "POST";
+    c.user = "nobody";
+    req.credentials = authz(f->p, &c);
+    assert_false(ac_auth_wants_body(&f->conf, &req, f->p));
+    c.user = "Mufasa";
+    c.realm = "another realm";
+    req.credentials = authz(f->p, &c);
+    assert_false(ac_auth_wants_body(&f->conf, &req, f->p));
+    /* not offered: never, whatever the client says */
+    f->dc->qop_auth_int = 0;
+    c = good(f);
+    c.qop = "auth-int";
+    c.method = "POST";
+    req.credentials = authz(f->p, &c);
+    assert_false(ac_auth_wants_body(&f->conf, &req, f->p));
+}
+
+/* issued at T0, in the store's generation 1, random part 0 1 ... 7 */
+#define KNOWN_NONCE "AAAAAGVT8QAAAAAAAAAAAQABAgMEBQYHsF3wdsN0RAg02-Aow1ihti6" \
+                    "rkcs_OjPuafcRDbkmhC0"
 #define KNOWN_OPAQUE "YzsuNuwOSyeUUmQh3l1CWQ"
 
 /* Exact text for a fixed clock and RNG; the nonce and opaque were
@@ -206,7 +248,7 @@ static void challenge_needs_nonce(void **state)
     f->dc->qop_auth = 0;
     assert_false(ac_scheme_digest.usable(&f->conf, &why));
     assert_non_null(why);
-    f->conf.digest = NULL;
+    AC_OWN(&f->conf, &ac_scheme_digest) = NULL;
     assert_false(ac_scheme_digest.usable(&f->conf, &why));
     assert_ptr_equal(ac_scheme_find("digest"), &ac_scheme_digest);
 }
@@ -255,7 +297,7 @@ static void round_trips(void **state)
                 assert_string_equal(r.user, "Mufasa");
                 assert_string_equal(r.log_user, "Mufasa");
                 assert_string_equal(r.scheme, "Digest");
-                assert_string_equal(r.info, expected_info(f, &c));
+                assert_string_equal(ac_result_header_value(&r, "Authentication-Info"), expected_info(f, &c));
                 assert_string_equal(r.reason, apr_psprintf(f->p,
                     "digest verified (%s, qop=%s%s)", c.alg, c.qop,
                     uh ? ", userhash" : ""));
@@ -363,32 +405,119 @@ static void auth_info(void **state)
     f->dc->rnd = counting_rand;
     r = run(f, &c);
     OK(r);
-    assert_string_equal(r.info, expected_info(f, &c));
-    assert_null(strstr(r.info, "nextnonce"));
+    assert_string_equal(ac_result_header_value(&r, "Authentication-Info"), expected_info(f, &c));
+    assert_null(strstr(ac_result_header_value(&r, "Authentication-Info"), "nextnonce"));
     /* exactly half the lifetime: not yet */
     c.nonce = nonce_at(f, T0 - SEC(150));
     r = run(f, &c);
     OK(r);
-    assert_string_equal(r.info, expected_info(f, &c));
+    assert_string_equal(ac_result_header_value(&r, "Authentication-Info"), expected_info(f, &c));
     /* past half its lifetime: a nextnonce that verifies */
     c.nonce = nonce_at(f, T0 - SEC(151));
     r = run(f, &c);
     OK(r);
     next = apr_pstrcat(f->p, expected_info(f, &c), ", nextnonce=\"",
                        KNOWN_NONCE, "\"", NULL);
-    assert_string_equal(r.info, next);
+    assert_string_equal(ac_result_header_value(&r, "Authentication-Info"), next);
     assert_int_equal(ac_nonce_verify(f->p, secret, 32, KNOWN_NONCE, REALM,
                                      f->opaque, T0, SEC(300), NULL),
                      AC_NONCE_OK);
+}
+
+/* The shared state forgot its nonce counts (a flush, a restart): a
+ * correct response with a nonce issued before is answered like an
+ * expired one, with stale=true, and a new nonce carries the new
+ * generation; a wrong one is still a failure. */
+static void flushed_store(void **state)
+{
+    fixture *f = fx(*state);
+    client c = good(f), wrong;
+    ac_result r;
+    apr_array_header_t *a;
+
+    OK(run(f, &c));
+    ac_memstate_flush(&f->m);
+    r = run(f, &c);
+    expect(r, AC_CHALLENGE, 0, 1, "nonce from before the shared cache lost "
+           "its nonce counts (flush, restart)");
+    assert_int_equal(r.state, 1);
+    c.nc = "00000002";
+    expect(run(f, &c), AC_CHALLENGE, 0, 1, NULL);
+    wrong = c;
+    wrong.password = "Circle of Death";
+    REFUSED(run(f, &wrong), "wrong response");
+    a = challenges(f, &r);
+    assert_non_null(strstr(CHAL(a, 0), ", stale=true"));
+    c = good(f);                         /* a nonce of the new generation */
+    OK(run(f, &c));
+    REFUSED(run(f, &c), "nc replayed");
+    /* the same over a store shared by servers */
+    ac_memstate_init_shared(&f->m, &f->st, f->p);
+    c = good(f);
+    OK(run(f, &c));
+    REFUSED(run(f, &c), "nc replayed");
+    ac_memstate_flush(&f->m);
+    expect(run(f, &c), AC_CHALLENGE, 0, 1, NULL);
+    c = good(f);
+    OK(run(f, &c));
+}
+
+/* Rotation: nonces and opaques of the previous secret are accepted
+ * until they expire (then stale=true, as ever); new nonces and opaques
+ * use the new one; a third secret's are forged. */
+static void previous_secret(void **state)
+{
+    fixture *f = fx(*state);
+    static const unsigned char third[] = "0123456789ABCDEF0123456789ABCDEF";
+    const char *old_opaque = f->opaque;
+    client c = good(f);
+    ac_result r;
+
+    f->conf.secret = other_secret;      /* rotated: "secret" is the old */
+    f->conf.secret_prev = secret;
+    f->conf.secret_prev_len = 32;
+    OK(run(f, &c));
+    REFUSED(run(f, &c), "nc replayed");
+    c.nc = "00000002";
+    c.nonce = nonce_with(f->p, secret, old_opaque, T0 - SEC(301), 1);
+    expect(run(f, &c), AC_CHALLENGE, 0, 1, "nonce expired");
+    /* the new secret's nonce and opaque */
+    f->opaque = ac_nonce_opaque(f->p, other_secret, 32, REALM);
+    assert_string_not_equal(f->opaque, old_opaque);
+    c = good(f);
+    c.nonce = nonce_with(f->p, other_secret, f->opaque, T0, 1);
+    OK(run(f, &c));
+    /* a new challenge is the new secret's */
+    r.verdict = AC_CHALLENGE;
+    r.stale = 0;
+    r.scheme = NULL;
+    assert_non_null(strstr(CHAL(challenges(f, &r), 0),
+                           apr_pstrcat(f->p, "opaque=\"", f->opaque, "\"",
+                                       NULL)));
+    /* neither secret */
+    c = good(f);
+    c.opaque = ac_nonce_opaque(f->p, third, 32, REALM);
+    c.nonce = nonce_with(f->p, third, c.opaque, T0, 1);
+    REFUSED(run(f, &c), "wrong opaque");
+    c.opaque = old_opaque;
+    REFUSED(run(f, &c), "invalid nonce");
+    /* no previous secret: the old nonce is forged */
+    f->conf.secret_prev = NULL;
+    c = good(f);
+    c.nonce = nonce_with(f->p, secret, old_opaque, T0, 1);
+    c.opaque = old_opaque;
+    REFUSED(run(f, &c), "wrong opaque");
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         AC_TEST(vectors), AC_TEST(ext_value), AC_TEST(wants_body),
+        AC_TEST(body_last),
         AC_TEST(challenge_text), AC_TEST(challenge_needs_nonce),
         AC_TEST(round_trips), AC_TEST(username_star), AC_TEST(leniency),
-        AC_TEST(auth_int), AC_TEST(auth_info),
+        AC_TEST(auth_int), AC_TEST(auth_info), AC_TEST(flushed_store),
+        AC_TEST(previous_secret),
     };
     return cmocka_run_group_tests_name("ac_digest", tests, NULL, NULL);
 }

@@ -78,8 +78,8 @@ static void refusals(void **state)
     TRY(nonce, forged, "invalid nonce");
     TRY(nonce, apr_pstrndup(f->p, good(f).nonce, 60), "invalid nonce");
     TRY(nonce, RFC_NONCE, "invalid nonce");
-    TRY(nonce, ac_nonce_issue(f->p, other_secret, 32, REALM, f->opaque, T0,
-                              NULL), "invalid nonce");
+    TRY(nonce, nonce_with(f->p, other_secret, f->opaque, T0, f->m.gen),
+        "invalid nonce");
     TRY(user, "Scar", "unknown user");
     TRY(password, "Circle of Death", "wrong response");
     TRY(response, "753927fa0e85d155564e2e272a28d180"

@@ -119,6 +119,33 @@ static void edits_change_the_generation(void **state)
 }
 
 /* A DBM of two files (sdbm: .dir and .pag): either one counts. */
+/* ac_filewatch_sync: an edit that has finished counts at once, without
+ * waiting for the watcher thread (a request right after htdbm exits
+ * sees it, however busy the machine). */
+static void sync_sees_finished_edits(void **state)
+{
+    apr_pool_t *p = *state;
+    const char *f = in_dir(p, "users.db");
+    ac_watched *w;
+    apr_uint32_t g;
+    int i;
+
+    put(f, "one\n");
+    ac_filewatch_enable(p);
+    w = ac_filewatch_add(f, NULL, p);
+    assert_non_null(w);
+    for (i = 0; i < 200; i++) {
+        g = ac_watched_generation(w);
+        put(f, "more\n");
+        ac_filewatch_sync();
+        assert_int_not_equal(ac_watched_generation(w), g);
+    }
+    ac_filewatch_sync();                /* nothing queued: no change */
+    g = ac_watched_generation(w);
+    ac_filewatch_sync();
+    assert_int_equal(ac_watched_generation(w), g);
+}
+
 static void two_files_one_watch(void **state)
 {
     apr_pool_t *p = *state;
@@ -296,19 +323,19 @@ static void dbm_edits_seen_at_once(void **state)
 
     store(p, path, "ann:R:MD5", h1);
     be = watched_dbm(p, path, &probe);
-    assert_int_equal(be->get_ha1(be->ctx, "ann", "R", "MD5", &ha1, &why, p),
+    assert_int_equal(be->get_ha1(be->ctx, "ann", "R", "MD5", &ha1, NULL, &why, p),
                      AC_BE_OK);
     assert_string_equal(ha1, h1);
     for (round = 0; round < 3; round++) {
         const char *want = round % 2 ? h1 : h2;
 
         edit(p, path, probe, "ann:R:MD5", want);
-        assert_int_equal(be->get_ha1(be->ctx, "ann", "R", "MD5", &ha1, &why,
+        assert_int_equal(be->get_ha1(be->ctx, "ann", "R", "MD5", &ha1, NULL, &why,
                                      p), AC_BE_OK);
         assert_string_equal(ha1, want);
     }
     edit(p, path, probe, "ann:R:MD5", NULL);
-    assert_int_equal(be->get_ha1(be->ctx, "ann", "R", "MD5", &ha1, &why, p),
+    assert_int_equal(be->get_ha1(be->ctx, "ann", "R", "MD5", &ha1, NULL, &why, p),
                      AC_BE_NOT_FOUND);
 }
 
@@ -337,15 +364,15 @@ static void dbm_many_users(void **state)
     for (pass = 0; pass < 2; pass++) {
         for (i = 0; i < 1500; i += 7) {
             assert_int_equal(be->get_ha1(be->ctx, apr_psprintf(p, "u%d", i),
-                                         "R", "MD5", &ha1, &why, p),
+                                         "R", "MD5", &ha1, NULL, &why, p),
                              AC_BE_OK);
             assert_string_equal(ha1, apr_psprintf(p, "%032x", i));
         }
     }
-    assert_int_equal(be->get_ha1(be->ctx, "nobody", "R", "MD5", &ha1, &why,
+    assert_int_equal(be->get_ha1(be->ctx, "nobody", "R", "MD5", &ha1, NULL, &why,
                                  p), AC_BE_NOT_FOUND);
     edit(p, path, probe, "u7:R:MD5", "0123456789abcdef0123456789abcdef");
-    assert_int_equal(be->get_ha1(be->ctx, "u7", "R", "MD5", &ha1, &why, p),
+    assert_int_equal(be->get_ha1(be->ctx, "u7", "R", "MD5", &ha1, NULL, &why, p),
                      AC_BE_OK);
     assert_string_equal(ha1, "0123456789abcdef0123456789abcdef");
 }
@@ -355,6 +382,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         FW_TEST(not_watched),
         FW_TEST(edits_change_the_generation),
+        FW_TEST(sync_sees_finished_edits),
         FW_TEST(two_files_one_watch),
         FW_TEST(other_files_do_not_count),
         FW_TEST(lost_with_its_directory),

@@ -1,6 +1,7 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 #include "ac_test.h"
 #include "ac_identity.h"
+#include "ac_util.h"
 
 static ac_identity *sample(apr_pool_t *p)
 {
@@ -9,10 +10,10 @@ static ac_identity *sample(apr_pool_t *p)
     id->scopes = apr_array_make(p, 2, sizeof(const char *));
     APR_ARRAY_PUSH(id->scopes, const char *) = "read";
     APR_ARRAY_PUSH(id->scopes, const char *) = "12:write";
-    id->claims = apr_table_make(p, 2);
-    apr_table_set(id->claims, "sub", "alice");
-    apr_table_set(id->claims, "note", "");
-    apr_table_set(id->claims, "x:y", "3:abc");
+    id->claims = apr_hash_make(p);
+    apr_hash_set(id->claims, "sub", APR_HASH_KEY_STRING, "alice");
+    apr_hash_set(id->claims, "note", APR_HASH_KEY_STRING, "");
+    apr_hash_set(id->claims, "x:y", APR_HASH_KEY_STRING, "3:abc");
     id->claims_json = "{\"sub\":\"alice\"}";
     id->exp = apr_time_from_sec(1700000000);
     return id;
@@ -24,8 +25,9 @@ static void round_trip(void **state)
     const char *text = ac_identity_encode("al:ice", sample(p), p), *user;
     ac_identity *id;
 
+    /* the claims follow by name */
     assert_string_equal(text, "6:al:ice10:170000000015:{\"sub\":\"alice\"}"
-                        "1:24:read8:12:write3:sub5:alice4:note0:3:x:y5:3:abc");
+                        "1:24:read8:12:write4:note0:3:sub5:alice3:x:y5:3:abc");
     assert_true(ac_identity_decode(text, &user, &id, p));
     assert_string_equal(user, "al:ice");
     assert_true(id->exp == apr_time_from_sec(1700000000));
@@ -33,9 +35,26 @@ static void round_trip(void **state)
     assert_int_equal(id->scopes->nelts, 2);
     assert_string_equal(APR_ARRAY_IDX(id->scopes, 1, const char *),
                         "12:write");
-    assert_string_equal(apr_table_get(id->claims, "x:y"), "3:abc");
-    assert_string_equal(apr_table_get(id->claims, "note"), "");
-    assert_int_equal(apr_table_elts(id->claims)->nelts, 3);
+    assert_string_equal(apr_hash_get(id->claims, "x:y", APR_HASH_KEY_STRING), "3:abc");
+    assert_string_equal(apr_hash_get(id->claims, "note", APR_HASH_KEY_STRING), "");
+    assert_int_equal(apr_hash_count(id->claims), 3);
+}
+
+/* Claim names are case-sensitive (RFC 7519 §4): "SUB" is another claim
+ * than "sub", and both survive the cache. */
+static void names_keep_case(void **state)
+{
+    apr_pool_t *p = *state;
+    ac_identity *in = sample(p), *id;
+    const char *user;
+
+    apr_hash_set(in->claims, "SUB", APR_HASH_KEY_STRING, "root");
+    assert_true(ac_identity_decode(ac_identity_encode("alice", in, p),
+                                   &user, &id, p));
+    assert_string_equal(apr_hash_get(id->claims, "sub", APR_HASH_KEY_STRING),
+                        "alice");
+    assert_string_equal(apr_hash_get(id->claims, "SUB", APR_HASH_KEY_STRING),
+                        "root");
 }
 
 static void empty(void **state)
@@ -73,10 +92,25 @@ static void garbage(void **state)
     assert_null(id);
 }
 
+/* What may be a user name or an exported claim (docs/security.md). */
+static void clean_text(void **state)
+{
+    assert_true(ac_text_clean("alice"));
+    assert_true(ac_text_clean("j\xc3\xb6rg"));
+    assert_true(ac_text_clean("a b"));
+    assert_false(ac_text_clean("alice\r\nX-Injected: yes"));
+    assert_false(ac_text_clean("alice\x01"));
+    assert_false(ac_text_clean("alice\x7f"));
+    assert_false(ac_text_clean("alice\xc2\x85"));     /* U+0085 NEL */
+    assert_false(ac_text_clean("j\xf6rg"));            /* Latin-1 */
+    assert_false(ac_text_clean("\xc0\xaf"));          /* overlong */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        AC_TEST(round_trip), AC_TEST(empty), AC_TEST(garbage),
+        AC_TEST(round_trip), AC_TEST(names_keep_case), AC_TEST(empty),
+        AC_TEST(garbage), AC_TEST(clean_text),
     };
     return cmocka_run_group_tests_name("ac_identity", tests, NULL, NULL);
 }

@@ -5,6 +5,8 @@
  * selection and key-set loading.  Claims are in test_ac_jwt_claims.c.
  */
 #include "ac_test.h"
+#include "ac_identity.h"
+#include <jansson.h>
 #include "jwt_sign.h"
 
 #include <apr_file_io.h>
@@ -39,7 +41,7 @@ static void every_alg_pem(void **state)
                          AC_JWT_OK);
         assert_string_equal(out.alg, pk_algs[i].alg);
         assert_null(out.kid);
-        assert_string_equal(apr_table_get(out.claims, "sub"), "alice");
+        assert_string_equal(apr_hash_get(out.claims, "sub", APR_HASH_KEY_STRING), "alice");
         /* a kid-less key accepts a token with any kid */
         assert_int_equal(run(p, ks, NULL, tok(p, &s, "whatever", "{}"),
                              NULL), AC_JWT_OK);
@@ -95,7 +97,7 @@ static void rfc7515_a1(void **state)
         "{\"keys\":[{\"kty\":\"oct\",\"k\":\"AyM1SysPpbyDfgZld3umj1qzKObwVM"
         "koqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow\"}]}";
     ac_jwt_keyset *ks = ac_jwt_keyset_make(p);
-    ac_jwt_checks chk = { "joe", NULL, 0, 1 };
+    ac_jwt_checks chk = { "joe", NULL, 0, 1, 0 };
     const char *reason;
     ac_jwt out;
 
@@ -104,16 +106,23 @@ static void rfc7515_a1(void **state)
                                    &reason, p), AC_JWT_OK);
     assert_string_equal(out.alg, "HS256");
     assert_true(out.exp == SEC(1300819380));
-    assert_string_equal(apr_table_get(out.claims, "iss"), "joe");
-    assert_string_equal(apr_table_get(out.claims,
-                                      "http://example.com/is_root"), "true");
-    assert_true(ac_jwt_claim_matches(&out, "http://example.com/is_root",
-                                     "true"));
+    assert_string_equal(apr_hash_get(out.claims, "iss", APR_HASH_KEY_STRING), "joe");
+    assert_string_equal(apr_hash_get(out.claims, "http://example.com/is_root", APR_HASH_KEY_STRING), "true");
+    /* the claims' JSON, as the identity keeps it (ac_identity.c) */
+    {
+        ac_identity id = { 0 };
+        char *json = json_dumps(out.json, JSON_COMPACT);
+
+        id.claims_json = json;
+        assert_true(ac_identity_claim_matches(&id,
+                        "http://example.com/is_root", "true", p));
+        free(json);
+    }
     assert_int_equal(ac_jwt_verify(ks, &chk, token, SEC(1300819380), &out,
                                    &reason, p), AC_JWT_EXPIRED);
     assert_int_equal(ac_jwt_verify(ks, &chk, token, NOW, &out, &reason, p),
                      AC_JWT_EXPIRED);
-    assert_string_equal(apr_table_get(out.claims, "iss"), "joe");
+    assert_string_equal(apr_hash_get(out.claims, "iss", APR_HASH_KEY_STRING), "joe");
 }
 
 static void wrong_key(void **state)

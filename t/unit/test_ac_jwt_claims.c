@@ -5,6 +5,8 @@
  * by threads, status texts.  Algorithms and keys are in test_ac_jwt.c.
  */
 #include "ac_test.h"
+#include "ac_identity.h"
+#include <jansson.h>
 #include "jwt_sign.h"
 
 #include <apr_thread_proc.h>
@@ -16,7 +18,7 @@ static void expiry(void **state)
     apr_pool_t *p = *state;
     signer s = hs("HS256", secret);
     ac_jwt_keyset *ks = jwks(p, oct_jwk(p, secret, "h", ""));
-    ac_jwt_checks chk = { NULL, NULL, SEC(60), 1 };
+    ac_jwt_checks chk = { NULL, NULL, SEC(60), 1, 0 };
     ac_jwt out;
 
     assert_int_equal(run(p, ks, &chk, tok(p, &s, NULL,
@@ -26,7 +28,7 @@ static void expiry(void **state)
                          claims_t(p, "exp", -59)), NULL), AC_JWT_OK);
     assert_int_equal(run(p, ks, &chk, tok(p, &s, NULL,
                          claims_t(p, "exp", -60)), &out), AC_JWT_EXPIRED);
-    assert_string_equal(apr_table_get(out.claims, "sub"), "alice");
+    assert_string_equal(apr_hash_get(out.claims, "sub", APR_HASH_KEY_STRING), "alice");
     chk.leeway = 0;
     assert_int_equal(run(p, ks, &chk, tok(p, &s, NULL,
                          claims_t(p, "exp", 0)), NULL), AC_JWT_EXPIRED);
@@ -49,7 +51,7 @@ static void nbf_iat_require_exp(void **state)
     apr_pool_t *p = *state;
     signer s = hs("HS256", secret);
     ac_jwt_keyset *ks = jwks(p, oct_jwk(p, secret, "h", ""));
-    ac_jwt_checks chk = { NULL, NULL, SEC(60), 0 };
+    ac_jwt_checks chk = { NULL, NULL, SEC(60), 0, 0 };
 
     assert_int_equal(run(p, ks, &chk, tok(p, &s, NULL,
                          claims_t(p, "nbf", 61)), NULL),
@@ -77,7 +79,7 @@ static void issuer_audience(void **state)
     signer s = hs("HS256", secret);
     ac_jwt_keyset *ks = jwks(p, oct_jwk(p, secret, "h", ""));
     apr_array_header_t *auds = apr_array_make(p, 2, sizeof(char *));
-    ac_jwt_checks chk = { "https://idp", NULL, 0, 0 };
+    ac_jwt_checks chk = { "https://idp", NULL, 0, 0, 0 };
 
     assert_int_equal(run(p, ks, &chk, tok(p, &s, NULL,
                          "{\"iss\":\"https://idp\"}"), NULL), AC_JWT_OK);
@@ -210,18 +212,18 @@ static void claims_flattened(void **state)
         "\"z\":null,\"groups\":[\"dev\",\"ops\"],\"mixed\":[1,\"a\"],"
         "\"obj\":{\"a\":1,\"b\":[true]},\"u\":\"caf\\u00e9\","
         "\"neg\":-7}"), &out), AC_JWT_OK);
-    assert_string_equal(apr_table_get(out.claims, "sub"), "alice");
-    assert_string_equal(apr_table_get(out.claims, "n"), "42");
-    assert_string_equal(apr_table_get(out.claims, "neg"), "-7");
-    assert_string_equal(apr_table_get(out.claims, "r"), "1.5");
-    assert_string_equal(apr_table_get(out.claims, "t"), "true");
-    assert_string_equal(apr_table_get(out.claims, "f"), "false");
-    assert_null(apr_table_get(out.claims, "z"));
-    assert_string_equal(apr_table_get(out.claims, "groups"), "dev ops");
-    assert_string_equal(apr_table_get(out.claims, "mixed"), "[1,\"a\"]");
-    assert_string_equal(apr_table_get(out.claims, "obj"),
+    assert_string_equal(apr_hash_get(out.claims, "sub", APR_HASH_KEY_STRING), "alice");
+    assert_string_equal(apr_hash_get(out.claims, "n", APR_HASH_KEY_STRING), "42");
+    assert_string_equal(apr_hash_get(out.claims, "neg", APR_HASH_KEY_STRING), "-7");
+    assert_string_equal(apr_hash_get(out.claims, "r", APR_HASH_KEY_STRING), "1.5");
+    assert_string_equal(apr_hash_get(out.claims, "t", APR_HASH_KEY_STRING), "true");
+    assert_string_equal(apr_hash_get(out.claims, "f", APR_HASH_KEY_STRING), "false");
+    assert_null(apr_hash_get(out.claims, "z", APR_HASH_KEY_STRING));
+    assert_string_equal(apr_hash_get(out.claims, "groups", APR_HASH_KEY_STRING), "dev ops");
+    assert_string_equal(apr_hash_get(out.claims, "mixed", APR_HASH_KEY_STRING), "[1,\"a\"]");
+    assert_string_equal(apr_hash_get(out.claims, "obj", APR_HASH_KEY_STRING),
                         "{\"a\":1,\"b\":[true]}");
-    assert_string_equal(apr_table_get(out.claims, "u"), "caf\xc3\xa9");
+    assert_string_equal(apr_hash_get(out.claims, "u", APR_HASH_KEY_STRING), "caf\xc3\xa9");
     assert_non_null(out.json);
 }
 
@@ -230,25 +232,28 @@ static void claim_matches(void **state)
     apr_pool_t *p = *state;
     signer s = hs("HS256", secret);
     ac_jwt_keyset *ks = jwks(p, oct_jwk(p, secret, "h", ""));
+    ac_identity id = { 0 };
     ac_jwt out;
 
     assert_int_equal(run(p, ks, NULL, tok(p, &s, NULL,
         "{\"sub\":\"alice\",\"groups\":[\"dev\",\"ops\",7],\"lvl\":3,"
         "\"ok\":true,\"obj\":{\"dev\":1}}"), &out), AC_JWT_OK);
-    assert_true(ac_jwt_claim_matches(&out, "sub", "alice"));
-    assert_false(ac_jwt_claim_matches(&out, "sub", "Alice"));
-    assert_false(ac_jwt_claim_matches(&out, "sub", "alic"));
-    assert_false(ac_jwt_claim_matches(&out, "SUB", "alice"));
-    assert_true(ac_jwt_claim_matches(&out, "groups", "ops"));
-    assert_true(ac_jwt_claim_matches(&out, "groups", "7"));
-    assert_false(ac_jwt_claim_matches(&out, "groups", "dev ops"));
-    assert_false(ac_jwt_claim_matches(&out, "groups", "qa"));
-    assert_true(ac_jwt_claim_matches(&out, "lvl", "3"));
-    assert_true(ac_jwt_claim_matches(&out, "ok", "true"));
-    assert_false(ac_jwt_claim_matches(&out, "obj", "dev"));
-    assert_false(ac_jwt_claim_matches(&out, "missing", ""));
-    memset(&out, 0, sizeof(out));
-    assert_false(ac_jwt_claim_matches(&out, "sub", "alice"));
+    id.claims_json = json_dumps(out.json, JSON_COMPACT);
+    assert_true(ac_identity_claim_matches(&id, "sub", "alice", p));
+    assert_false(ac_identity_claim_matches(&id, "sub", "Alice", p));
+    assert_false(ac_identity_claim_matches(&id, "sub", "alic", p));
+    assert_false(ac_identity_claim_matches(&id, "SUB", "alice", p));
+    assert_true(ac_identity_claim_matches(&id, "groups", "ops", p));
+    assert_true(ac_identity_claim_matches(&id, "groups", "7", p));
+    assert_false(ac_identity_claim_matches(&id, "groups", "dev ops", p));
+    assert_false(ac_identity_claim_matches(&id, "groups", "qa", p));
+    assert_true(ac_identity_claim_matches(&id, "lvl", "3", p));
+    assert_true(ac_identity_claim_matches(&id, "ok", "true", p));
+    assert_false(ac_identity_claim_matches(&id, "obj", "dev", p));
+    assert_false(ac_identity_claim_matches(&id, "missing", "", p));
+    free((char *)id.claims_json);
+    memset(&id, 0, sizeof(id));
+    assert_false(ac_identity_claim_matches(&id, "sub", "alice", p));
 }
 
 /* One keyset read by several threads at once. */

@@ -66,6 +66,14 @@ static void several_hosts(void **state)
     assert_string_equal(u.uris, "ldap://a.example ldap://b.example:3389 "
                         "ldap://[::1]:389");
     assert_string_equal(u.base, "dc=x");
+    /* one URI a host: the back-end tries them itself */
+    assert_int_equal(u.hosts->nelts, 3);
+    assert_string_equal(APR_ARRAY_IDX(u.hosts, 0, char *),
+                        "ldap://a.example");
+    assert_string_equal(APR_ARRAY_IDX(u.hosts, 2, char *),
+                        "ldap://[::1]:389");
+    u = parse_ok(*state, "ldap://a b c d e f g h/dc=x");
+    assert_int_equal(u.nhosts, AC_LDAP_MAX_HOSTS);
 }
 
 static void ldaps(void **state)
@@ -87,7 +95,7 @@ static void bad(void **state)
         "ldap://h/dc=x??bogus", "ldap://h/dc=x??" "?(a=b",
         "ldap://h/dc=x??" "?(a=b))", "ldap://h/dc=x??" "?(a=b)(c=d)",
         "ldap://h/dc=x??" "??" "!critical", "ldap://h/dc=x?u(id",
-        "ldap://good bad:port/dc=x",
+        "ldap://good bad:port/dc=x", "ldap://a b c d e f g h i/dc=x",
         /* ldap_initialize() would split it and fail on every request */
         "ldap://a,b/dc=x", "ldap://a b,c/dc=x",
         /* libldap takes it only with a path after it */

@@ -25,17 +25,43 @@ static int failing_rand(unsigned char *buf, apr_size_t n)
     return 0;
 }
 
+/* A nonce issued at t in generation gen, with rnd's random part. */
+static const char *issue(apr_pool_t *p, const unsigned char *key,
+                         apr_size_t klen, const char *o, apr_time_t t,
+                         apr_uint64_t gen, ac_rand_fn rnd)
+{
+    unsigned char r[AC_NONCE_RAND_LEN];
+    char group[AC_NONCE_GROUP_LEN];
+
+    if (!ac_nonce_draw(rnd, r, group)) {
+        return NULL;
+    }
+    return ac_nonce_issue(p, key, klen, REALM, o, t, gen, r);
+}
+
 /* Values computed independently with Python's hmac/hashlib. */
 static void known_values(void **state)
 {
     apr_pool_t *p = *state;
     const char *o = ac_nonce_opaque(p, secret, SLEN, REALM);
+    ac_nonce_info info;
 
     assert_string_equal(o, "YzsuNuwOSyeUUmQh3l1CWQ");
-    assert_string_equal(ac_nonce_issue(p, secret, SLEN, REALM, o, T0,
-                                       counting_rand),
-                        "AAAAAGVT8QAAAQIDBAUGBwgJCgsMDQ4PR5-OEmExK15YEzScBLvo"
-                        "QziE7emNNgsPSiz1eANitb4");
+    assert_string_equal(issue(p, secret, SLEN, o, T0, 0, counting_rand),
+                        "AAAAAGVT8QAAAAAAAAAAAAABAgMEBQYHYJ3hXilTXcvbbRLCD1IH"
+                        "ES_dlmw8AS8eWPX3heRcpyc");
+    assert_string_equal(issue(p, secret, SLEN, o, T0, 7, counting_rand),
+                        "AAAAAGVT8QAAAAAAAAAABwABAgMEBQYHWgCbxPDoctMw6iHOEQuq"
+                        "iv3V6p5F9icNZp25SSvQptU");
+    /* what it carries: the generation, and its random part as group */
+    assert_int_equal(ac_nonce_verify(p, secret, SLEN,
+                                     issue(p, secret, SLEN, o, T0, 7,
+                                           counting_rand),
+                                     REALM, o, T0, LIFE, &info),
+                     AC_NONCE_OK);
+    assert_true(info.gen == 7);
+    assert_true(info.issued == T0);
+    assert_string_equal(info.group, "0001020304050607");
 }
 
 static void opaque_stable(void **state)
@@ -55,17 +81,17 @@ static void round_trip(void **state)
 {
     apr_pool_t *p = *state;
     const char *o = ac_nonce_opaque(p, secret, SLEN, REALM);
-    const char *n = ac_nonce_issue(p, secret, SLEN, REALM, o, T0, NULL);
-    const char *n2 = ac_nonce_issue(p, secret, SLEN, REALM, o, T0, NULL);
-    apr_time_t issued = 0;
+    const char *n = issue(p, secret, SLEN, o, T0, 0, NULL);
+    const char *n2 = issue(p, secret, SLEN, o, T0, 0, NULL);
+    ac_nonce_info info;
 
     assert_non_null(n);
     assert_int_equal(strlen(n), AC_NONCE_LEN);
     assert_string_not_equal(n, n2);             /* RAND_bytes */
     assert_int_equal(ac_nonce_verify(p, secret, SLEN, n, REALM, o,
                                      T0 + apr_time_from_sec(5), LIFE,
-                                     &issued), AC_NONCE_OK);
-    assert_true(issued == T0);
+                                     &info), AC_NONCE_OK);
+    assert_true(info.issued == T0);
     assert_int_equal(ac_nonce_verify(p, secret, SLEN, n2, REALM, o, T0,
                                      LIFE, NULL), AC_NONCE_OK);
 }
@@ -74,10 +100,9 @@ static void issue_failures(void **state)
 {
     apr_pool_t *p = *state;
 
-    assert_null(ac_nonce_issue(p, secret, SLEN, REALM, "o", T0,
-                               failing_rand));
-    assert_null(ac_nonce_issue(p, secret, 0, REALM, "o", T0, NULL));
-    assert_null(ac_nonce_issue(p, NULL, 0, REALM, "o", T0, NULL));
+    assert_null(issue(p, secret, SLEN, "o", T0, 0, failing_rand));
+    assert_null(issue(p, secret, 0, "o", T0, 0, NULL));
+    assert_null(issue(p, NULL, 0, "o", T0, 0, NULL));
 }
 
 static ac_nonce_status check(apr_pool_t *p, const char *n, const char *o)
@@ -93,7 +118,7 @@ static void forged(void **state)
     apr_pool_t *p = *state;
     static const unsigned char other[] = "fedcba9876543210fedcba9876543210";
     const char *o = ac_nonce_opaque(p, secret, SLEN, REALM);
-    const char *n = ac_nonce_issue(p, secret, SLEN, REALM, o, T0, NULL);
+    const char *n = issue(p, secret, SLEN, o, T0, 0, NULL);
     char *m;
     int i;
 
@@ -150,14 +175,14 @@ static void lifetime(void **state)
 {
     apr_pool_t *p = *state;
     const char *o = ac_nonce_opaque(p, secret, SLEN, REALM);
-    const char *n = ac_nonce_issue(p, secret, SLEN, REALM, o, T0, NULL);
-    apr_time_t issued = 0;
+    const char *n = issue(p, secret, SLEN, o, T0, 0, NULL);
+    ac_nonce_info info;
 
 #define AT(t) ac_nonce_verify(p, secret, SLEN, n, REALM, o, (t), LIFE, \
-                              &issued)
+                              &info)
     assert_int_equal(AT(T0 + LIFE), AC_NONCE_OK);
     assert_int_equal(AT(T0 + LIFE + 1), AC_NONCE_STALE);
-    assert_true(issued == T0);
+    assert_true(info.issued == T0);
     assert_int_equal(AT(T0 + apr_time_from_sec(86400)), AC_NONCE_STALE);
     /* issued a little in the future (another server's clock): fine */
     assert_int_equal(AT(T0 - AC_NONCE_SKEW), AC_NONCE_OK);

@@ -110,35 +110,38 @@ static void key_form(void **state)
     assert_non_null(ac_replay_key(p, big, &klen));
 }
 
+/* The nonce n of generation gen, in group "g". */
+static ac_replay_nonce nonce_of(const char *n, apr_uint64_t gen)
+{
+    ac_replay_nonce r = { n, "0001020304050607", gen };
+
+    return r;
+}
+
+#define CHECK(st, n, nc) ac_replay_check(st, &(n), nc, exp, p)
+
 static void store_check(void **state)
 {
     apr_pool_t *p = *state;
     ac_memstate mem, *m = &mem;
     ac_state st;
     apr_time_t exp = apr_time_from_sec(1700000360);
+    ac_replay_nonce a = nonce_of(NONCE_A, 1), b = nonce_of(NONCE_B, 1);
 
     ac_memstate_init(m, &st, p);
-    assert_int_equal(ac_replay_check(&st, NONCE_A, 1, exp, p),
-                     AC_REPLAY_FRESH);
+    assert_int_equal(CHECK(&st, a, 1), AC_REPLAY_FRESH);
     assert_true(m->expiry == exp);
-    assert_int_equal(ac_replay_check(&st, NONCE_A, 1, exp, p),
-                     AC_REPLAY_REUSED);
-    assert_int_equal(ac_replay_check(&st, NONCE_B, 1, exp, p),
-                     AC_REPLAY_FRESH);          /* nonces are apart */
-    assert_int_equal(ac_replay_check(&st, NONCE_A, 3, exp, p),
-                     AC_REPLAY_FRESH);
-    assert_int_equal(ac_replay_check(&st, NONCE_A, 2, exp, p),
-                     AC_REPLAY_FRESH);
-    assert_int_equal(ac_replay_check(&st, NONCE_A, 2, exp, p),
-                     AC_REPLAY_REUSED);
-    assert_int_equal(ac_replay_check(&st, NONCE_A, 200, exp, p),
-                     AC_REPLAY_FRESH);
-    assert_int_equal(ac_replay_check(&st, NONCE_A, 4, exp, p),
-                     AC_REPLAY_REUSED);         /* below the window */
-    assert_int_equal(ac_replay_check(&st, NONCE_A, 199, exp, p),
-                     AC_REPLAY_FRESH);
+    assert_int_equal(CHECK(&st, a, 1), AC_REPLAY_REUSED);
+    assert_int_equal(CHECK(&st, b, 1), AC_REPLAY_FRESH); /* apart */
+    assert_int_equal(CHECK(&st, a, 3), AC_REPLAY_FRESH);
+    assert_int_equal(CHECK(&st, a, 2), AC_REPLAY_FRESH);
+    assert_int_equal(CHECK(&st, a, 2), AC_REPLAY_REUSED);
+    assert_int_equal(CHECK(&st, a, 200), AC_REPLAY_FRESH);
+    assert_int_equal(CHECK(&st, a, 4), AC_REPLAY_REUSED); /* below */
+    assert_int_equal(CHECK(&st, a, 199), AC_REPLAY_FRESH);
     assert_int_equal(m->locks, 9);
     assert_int_equal(m->locked, 0);
+    assert_int_equal(m->adds, 0);       /* one record per nonce        */
 }
 
 static void store_errors(void **state)
@@ -148,32 +151,109 @@ static void store_errors(void **state)
     ac_state st;
     apr_time_t exp = apr_time_from_sec(1700000360);
     static const unsigned char bad[5];
+    ac_replay_nonce a = nonce_of(NONCE_A, 1), b = nonce_of(NONCE_B, 1);
     apr_size_t klen;
     const unsigned char *k;
 
     ac_memstate_init(m, &st, p);
     m->fail_lock = 1;
-    assert_int_equal(ac_replay_check(&st, NONCE_A, 1, exp, p),
-                     AC_REPLAY_ERROR);
+    assert_int_equal(CHECK(&st, a, 1), AC_REPLAY_ERROR);
     m->fail_lock = 0;
     m->fail_get = 1;
-    assert_int_equal(ac_replay_check(&st, NONCE_A, 1, exp, p),
-                     AC_REPLAY_ERROR);
+    assert_int_equal(CHECK(&st, a, 1), AC_REPLAY_ERROR);
     assert_int_equal(m->locked, 0);             /* unlocked again */
     m->fail_get = 0;
     m->fail_put = 1;
-    assert_int_equal(ac_replay_check(&st, NONCE_A, 1, exp, p),
-                     AC_REPLAY_ERROR);
+    assert_int_equal(CHECK(&st, a, 1), AC_REPLAY_ERROR);
     m->fail_put = 0;
-    assert_int_equal(ac_replay_check(&st, NONCE_A, 1, exp, p),
-                     AC_REPLAY_FRESH);
+    m->fail_gen = 1;
+    assert_int_equal(CHECK(&st, a, 1), AC_REPLAY_ERROR);
+    m->fail_gen = 0;
+    assert_int_equal(CHECK(&st, a, 1), AC_REPLAY_FRESH);
     /* a record of the wrong size is not trusted */
     k = ac_replay_key(p, NONCE_B, &klen);
     ac_memstate_set(m, k, klen, bad, sizeof(bad));
-    assert_int_equal(ac_replay_check(&st, NONCE_B, 1, exp, p),
-                     AC_REPLAY_ERROR);
-    assert_int_equal(ac_replay_check(NULL, NONCE_B, 1, exp, p),
-                     AC_REPLAY_ERROR);
+    assert_int_equal(CHECK(&st, b, 1), AC_REPLAY_ERROR);
+    assert_int_equal(CHECK(NULL, b, 1), AC_REPLAY_ERROR);
+}
+
+/* One machine restarted (a new shmcb: a new generation): the nonces
+ * issued before are stale, and are not even looked up. */
+static void local_generation(void **state)
+{
+    apr_pool_t *p = *state;
+    ac_memstate mem, *m = &mem;
+    ac_state st;
+    apr_time_t exp = apr_time_from_sec(1700000360);
+    ac_replay_nonce a = nonce_of(NONCE_A, 1), a2 = nonce_of(NONCE_A, 2);
+
+    ac_memstate_init(m, &st, p);
+    assert_int_equal(CHECK(&st, a, 1), AC_REPLAY_FRESH);
+    ac_memstate_flush(m);
+    assert_int_equal(CHECK(&st, a, 1), AC_REPLAY_FLUSHED);
+    assert_int_equal(CHECK(&st, a, 2), AC_REPLAY_FLUSHED);
+    assert_int_equal(m->locks, 1);
+    assert_int_equal(CHECK(&st, a2, 1), AC_REPLAY_FRESH);
+    assert_int_equal(CHECK(&st, a2, 1), AC_REPLAY_REUSED);
+}
+
+/* A farm's store: one add per nonce and nc, in any order, no window;
+ * the group goes with it; the record lives as long as asked. */
+static void shared_check(void **state)
+{
+    apr_pool_t *p = *state;
+    ac_memstate mem, *m = &mem;
+    ac_state st;
+    apr_time_t exp = apr_time_from_sec(1700000360);
+    ac_replay_nonce a = nonce_of(NONCE_A, 1), b = nonce_of(NONCE_B, 1);
+    apr_size_t klen;
+    const unsigned char *k = ac_replay_key(p, NONCE_A, &klen);
+
+    ac_memstate_init_shared(m, &st, p);
+    assert_int_equal(CHECK(&st, a, 1), AC_REPLAY_FRESH);
+    assert_true(m->expiry == exp);
+    assert_string_equal(m->last_group, "0001020304050607");
+    assert_non_null(apr_hash_get(m->h, apr_pstrcat(p, (const char *)k,
+                                                   ":00000001", NULL),
+                                 (apr_ssize_t)klen + 9));
+    assert_int_equal(CHECK(&st, a, 1), AC_REPLAY_REUSED);
+    assert_int_equal(CHECK(&st, b, 1), AC_REPLAY_FRESH);
+    assert_int_equal(CHECK(&st, a, 500), AC_REPLAY_FRESH);
+    assert_int_equal(CHECK(&st, a, 2), AC_REPLAY_FRESH);  /* any order */
+    assert_int_equal(CHECK(&st, a, 2), AC_REPLAY_REUSED);
+    assert_int_equal(CHECK(&st, a, 500), AC_REPLAY_REUSED);
+    assert_int_equal(m->locks, 0);
+    assert_int_equal(m->adds, 7);
+    /* the store down, or its generation unknown: fail closed */
+    m->fail_add = 1;
+    assert_int_equal(CHECK(&st, a, 3), AC_REPLAY_ERROR);
+    m->fail_add = 0;
+    m->fail_gen = 1;
+    assert_int_equal(CHECK(&st, a, 4), AC_REPLAY_ERROR);
+}
+
+/* A farm's store flushed (or restarted, or failed over): whatever add
+ * says, a nonce of the old generation is stale, and one of the new
+ * generation is checked as ever. */
+static void shared_flush(void **state)
+{
+    apr_pool_t *p = *state;
+    ac_memstate mem, *m = &mem;
+    ac_state st;
+    apr_time_t exp = apr_time_from_sec(1700000360);
+    ac_replay_nonce a = nonce_of(NONCE_A, 1), b = nonce_of(NONCE_B, 2);
+
+    ac_memstate_init_shared(m, &st, p);
+    assert_int_equal(CHECK(&st, a, 1), AC_REPLAY_FRESH);
+    ac_memstate_flush(m);
+    assert_int_equal(CHECK(&st, a, 1), AC_REPLAY_FLUSHED);  /* replay */
+    assert_int_equal(CHECK(&st, a, 2), AC_REPLAY_FLUSHED);
+    assert_int_equal(CHECK(&st, a, 1), AC_REPLAY_FLUSHED);
+    assert_int_equal(CHECK(&st, b, 1), AC_REPLAY_FRESH);
+    assert_int_equal(CHECK(&st, b, 1), AC_REPLAY_REUSED);
+    /* records expire with the nonce */
+    m->now = exp;
+    assert_int_equal(CHECK(&st, b, 1), AC_REPLAY_FRESH);
 }
 
 int main(void)
@@ -182,6 +262,8 @@ int main(void)
         AC_TEST(window_in_order), AC_TEST(window_out_of_order),
         AC_TEST(window_jumps), AC_TEST(window_refusal_changes_nothing),
         AC_TEST(key_form), AC_TEST(store_check), AC_TEST(store_errors),
+        AC_TEST(local_generation), AC_TEST(shared_check),
+        AC_TEST(shared_flush),
     };
     return cmocka_run_group_tests_name("ac_replay", tests, NULL, NULL);
 }
