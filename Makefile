@@ -177,7 +177,8 @@ $(BUILDDIR)/unit/%: t/unit/%.c $(CORE_LIB) $(wildcard t/unit/*.h)
 
 # Corpus replay: each harness linked with a plain main() that feeds it
 # every file of t/fuzz/corpus/<name>/, against the same core library
-# (the harness itself under ASan/UBSan when gcc has them).
+# (the harness itself under ASan/UBSan when gcc has them); a UBSan report
+# fails the replay as an ASan one does.
 SAN := $(shell echo 'int main(void){return 0;}' | \
          $(CC) -x c -fsanitize=address,undefined -o /dev/null - \
          >/dev/null 2>&1 && echo -fsanitize=address,undefined)
@@ -185,7 +186,9 @@ REPLAY_CFLAGS = $(CORE_CFLAGS) $(SAN) -fno-omit-frame-pointer
 
 replay: $(REPLAY_BINS)
 	@set -e; for b in $(REPLAY_BINS); do n=$$(basename $$b); \
-	    ASAN_OPTIONS=detect_leaks=0 $$b t/fuzz/corpus/$${n#fuzz_}; done
+	    ASAN_OPTIONS=detect_leaks=0 \
+	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    $$b t/fuzz/corpus/$${n#fuzz_}; done
 
 $(BUILDDIR)/replay/%: t/fuzz/%.c t/fuzz/replay.c $(CORE_LIB)
 	@mkdir -p $(dir $@)

@@ -292,6 +292,34 @@ static const char *first_field(apr_pool_t *p, const char *value)
     return colon ? apr_pstrmemdup(p, value, colon - value) : value;
 }
 
+const char *ac_dbm_parse_user(apr_pool_t *p, const char *value,
+                              apr_array_header_t **groups)
+{
+    const char *colon;
+    char *list, *g, *last;
+
+    if (groups) {
+        *groups = apr_array_make(p, 4, sizeof(const char *));
+        if ((colon = strchr(value, ':')) != NULL) {
+            list = apr_pstrdup(p, colon + 1);
+            if ((g = strchr(list, ':')) != NULL) {
+                *g = '\0';         /* a comment field may follow      */
+            }
+            for (g = apr_strtok(list, ",", &last); g;
+                 g = apr_strtok(NULL, ",", &last)) {
+                APR_ARRAY_PUSH(*groups, const char *) = g;
+            }
+        }
+    }
+    return first_field(p, value);
+}
+
+const char *ac_dbm_parse_ha1(apr_pool_t *p, const char *value)
+{
+    value = first_field(p, value);
+    return ac_is_hex(value, 0) ? ac_lower(p, value) : NULL;
+}
+
 /* A bcrypt hash of htchallenge's default cost (10), of a password no
  * one has: what an unknown user is checked against until the file has
  * shown a costlier hash. */
@@ -393,7 +421,7 @@ static ac_be_status dbm_check_password(void *vctx, const char *user,
     if (st != AC_BE_OK) {
         return st;
     }
-    hash = first_field(p, value);
+    hash = ac_dbm_parse_user(p, value, NULL);
     remember_cost(ctx, hash);
     if (apr_password_validate(password, hash) != APR_SUCCESS) {
         *reason = "wrong password";
@@ -429,12 +457,10 @@ static ac_be_status hex_record(ac_dbm_ctx *ctx, const char *key,
     if (st != AC_BE_OK) {
         return st;
     }
-    value = first_field(p, value);
-    if (!ac_is_hex(value, 0)) {
+    if (!(*hex = ac_dbm_parse_ha1(p, value))) {
         *reason = apr_psprintf(p, "malformed HA1 record in %s", ctx->path);
         return AC_BE_ERROR;
     }
-    *hex = ac_lower(p, value);
     return AC_BE_OK;
 }
 
@@ -474,22 +500,18 @@ static ac_be_status dbm_member_of(void *vctx, const char *user,
                                   const char *group, const char **reason,
                                   apr_pool_t *p)
 {
-    const char *value, *colon;
-    char *list, *g, *last;
+    const char *value;
+    apr_array_header_t *groups;
     ac_be_status st;
+    int i;
 
     st = fetch(vctx, ac_dbm_key_user(p, user), &value, reason, p);
     if (st != AC_BE_OK) {
         return st;
     }
-    colon = strchr(value, ':');
-    list = apr_pstrdup(p, colon ? colon + 1 : "");
-    if ((g = strchr(list, ':')) != NULL) {
-        *g = '\0';                  /* a comment field may follow      */
-    }
-    for (g = apr_strtok(list, ",", &last); g;
-         g = apr_strtok(NULL, ",", &last)) {
-        if (!strcmp(g, group)) {
+    ac_dbm_parse_user(p, value, &groups);
+    for (i = 0; i < groups->nelts; i++) {
+        if (!strcmp(APR_ARRAY_IDX(groups, i, const char *), group)) {
             return AC_BE_OK;
         }
     }
@@ -509,7 +531,9 @@ int ac_dbm_parse_token(apr_pool_t *p, const char *value, ac_token *out)
     }
     *bar1 = *bar2 = '\0';
     exp = apr_strtoi64(bar1 + 1, &end, 10);
-    if (*end || end == bar1 + 1 || exp < 0) {
+    /* seconds that apr_time_t's microseconds can hold */
+    if (*end || end == bar1 + 1 || exp < 0
+        || exp > apr_time_sec(APR_INT64_MAX)) {
         return 0;
     }
     out->user = copy;

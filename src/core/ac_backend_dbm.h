@@ -42,6 +42,16 @@ const char *ac_dbm_key_userhash(apr_pool_t *p, const char *alg,
                                 const char *realm, const char *hex);
 const char *ac_dbm_key_token(apr_pool_t *p, const char *sha256_hex);
 
+/* The parsers of record values, pure functions over strings.
+ *
+ * A "<user>" value "<hash>[:<group>,<group>...[:<comment>]]": its hash;
+ * with groups not NULL, also its groups (const char *, in order, empty
+ * names dropped; an empty array when there are none). */
+const char *ac_dbm_parse_user(apr_pool_t *p, const char *value,
+                              apr_array_header_t **groups);
+/* An HA1 value: its first field (up to a ':') when that is hex, lower
+ * case; else NULL. */
+const char *ac_dbm_parse_ha1(apr_pool_t *p, const char *value);
 /* Parse a token record value "<user>|<exp>|<scopes>"; 0 if malformed. */
 int ac_dbm_parse_token(apr_pool_t *p, const char *value, ac_token *out);
 

@@ -785,26 +785,34 @@ static const char *secret_key(ac_jwk *k, unsigned char *data,
     return NULL;
 }
 
-const char *ac_jwt_keyset_add_key_file(ac_jwt_keyset *ks, const char *alg,
-                                       const char *path)
+static const char *alg_unsupported(ac_jwt_keyset *ks, const char *alg)
+{
+    return apr_psprintf(ks->pool, "unsupported algorithm \"%s\" (HS256, "
+                        "RS256, PS256, ES256, EdDSA, ...)", alg);
+}
+
+const char *ac_jwt_keyset_add_key(ac_jwt_keyset *ks, const char *alg,
+                                  const void *data, apr_size_t len)
 {
     const ac_jwa *a = ac_jwa_find(alg);
     ac_jwk *k = apr_pcalloc(ks->pool, sizeof(*k));
-    unsigned char *data;
-    apr_size_t len;
-    const char *err;
+    unsigned char *copy;
+    const char *err = NULL;
 
     if (!a) {
-        return apr_psprintf(ks->pool, "unsupported algorithm \"%s\" (HS256,"
-                            " RS256, PS256, ES256, EdDSA, ...)", alg);
+        return alg_unsupported(ks, alg);
     }
-    if ((err = read_file(ks->pool, path, &data, &len))) {
-        return err;
+    if (len > KEY_FILE_MAX) {
+        return apr_psprintf(ks->pool, "larger than %d bytes", KEY_FILE_MAX);
     }
+    /* The secret is kept as it is: a copy the keyset owns. */
+    copy = apr_palloc(ks->pool, len + 1);
+    memcpy(copy, data, len);
+    copy[len] = '\0';
     if (a->kind == AC_JWA_HMAC) {
-        err = secret_key(k, data, len);
+        err = secret_key(k, copy, len);
     }
-    else if (!(k->pkey = pem_public_key(data, len))) {
+    else if (!(k->pkey = pem_public_key(copy, len))) {
         err = "no PEM public key or certificate";
     }
     if (!err) {
@@ -813,8 +821,27 @@ const char *ac_jwt_keyset_add_key_file(ac_jwt_keyset *ks, const char *alg,
     ERR_clear_error();
     if (err) {
         EVP_PKEY_free(k->pkey);
-        return apr_psprintf(ks->pool, "%s: %s", path, err);
+        return err;
     }
     key_keep(ks, k);
+    return NULL;
+}
+
+const char *ac_jwt_keyset_add_key_file(ac_jwt_keyset *ks, const char *alg,
+                                       const char *path)
+{
+    unsigned char *data;
+    apr_size_t len;
+    const char *err;
+
+    if (!ac_jwa_find(alg)) {
+        return alg_unsupported(ks, alg);
+    }
+    if ((err = read_file(ks->pool, path, &data, &len))) {
+        return err;
+    }
+    if ((err = ac_jwt_keyset_add_key(ks, alg, data, len))) {
+        return apr_psprintf(ks->pool, "%s: %s", path, err);
+    }
     return NULL;
 }

@@ -53,6 +53,9 @@ const char *ac_jwt_keyset_add_jwks_file(ac_jwt_keyset *ks,
  * a PEM key is refused for HS*). */
 const char *ac_jwt_keyset_add_key_file(ac_jwt_keyset *ks, const char *alg,
                                        const char *path);
+/* The same from memory: data, len are the file's bytes (copied). */
+const char *ac_jwt_keyset_add_key(ac_jwt_keyset *ks, const char *alg,
+                                  const void *data, apr_size_t len);
 /* A key set fetched from an authorization server (RFC 7517): keys this
  * module cannot use (an unknown kty or curve, a short RSA key) are
  * skipped rather than refusing the set, and so are symmetric keys,

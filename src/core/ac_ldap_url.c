@@ -87,7 +87,15 @@ static const char *add_host(apr_pool_t *p, const char *scheme,
     LDAPURLDesc *lud;
     int rc, port;
 
-    rc = ldap_url_parse(apr_pstrcat(p, uri, "/", NULL), &lud);
+    /* ldap_initialize() takes a list separated by spaces or commas: a
+     * ',' would split this host in two there (a %2C does not). */
+    if (strchr(host, ',')) {
+        return apr_psprintf(p, "LDAP URL host '%s': %s (a ',' separates "
+                            "hosts)", host, url_error(LDAP_URL_ERR_BADHOST));
+    }
+    /* Exactly what ldap_initialize() gets: with a '/' after it libldap
+     * takes hosts that it refuses without one ("[?:1]d"). */
+    rc = ldap_url_parse(uri, &lud);
     if (rc != LDAP_URL_SUCCESS) {
         return apr_psprintf(p, "LDAP URL host '%s': %s", host,
                             url_error(rc));
@@ -156,6 +164,12 @@ static const char *parse_path(apr_pool_t *p, const char *scheme,
     ldap_free_urldesc(lud);
     if (err) {
         return err;
+    }
+    /* RFC 4516: base, one or sub; libldap also knows "subordinate" */
+    if (out->scope != LDAP_SCOPE_BASE && out->scope != LDAP_SCOPE_ONELEVEL
+        && out->scope != LDAP_SCOPE_SUBTREE) {
+        return apr_psprintf(p, "LDAP URL: %s",
+                            url_error(LDAP_URL_ERR_BADSCOPE));
     }
     if (!ac_ldap_attr_valid(out->attr)) {
         return apr_psprintf(p, "LDAP URL: bad attribute '%s'", out->attr);

@@ -130,6 +130,16 @@ static const char *write_token(apr_pool_t *p, const ac_user_input *in,
     if (!in->token) {
         return NULL;
     }
+    /* "<user>|<exp>|<scopes>": a '|' in the user or a scope, or a
+     * negative time, would not read back as written. */
+    if (strchr(in->user, '|')
+        || (in->token_scopes && strchr(in->token_scopes, '|'))) {
+        return "a token record cannot hold '|' in the user name or a "
+               "scope";
+    }
+    if (in->token_exp < 0) {
+        return "a token record cannot hold a negative expiry time";
+    }
     hex = ac_sha256_hex(p, in->token);
     if (!hex) {
         return "cannot hash the token";

@@ -47,6 +47,14 @@ static ac_be_status fake_token(void *ctx, const char *hex, ac_token *out,
         return ac_dbm_parse_token(p, "bob|1000|read", out) ? AC_BE_OK
                                                               : AC_BE_ERROR;
     }
+    if (!strcmp(hex, ac_sha256_hex(p, "ctl"))) {
+        return ac_dbm_parse_token(p, "al\nice|0|read", out) ? AC_BE_OK
+                                                             : AC_BE_ERROR;
+    }
+    if (!strcmp(hex, ac_sha256_hex(p, "latin1"))) {
+        return ac_dbm_parse_token(p, "b\xf6" "b|0|read", out)
+               ? AC_BE_OK : AC_BE_ERROR;
+    }
     if (!strcmp(hex, ac_sha256_hex(p, "down"))) {
         *reason = "directory down";
         return AC_BE_ERROR;
@@ -241,6 +249,39 @@ static void opaque(void **state)
     assert_int_equal(f.res.verdict, AC_OK);
 }
 
+/* A user name with a control character or invalid UTF-8, from a claim
+ * or a token record, is refused like one sent with Basic or Digest. */
+static void unusable_user(void **state)
+{
+    apr_pool_t *p = *state;
+    static const char *const subs[] = { "al\\u0001ice", "al\\u007fice",
+                                        "al\\nice", "\\u0000" };
+    fixture f;
+    int i;
+
+    setup(p, &f);
+    for (i = 0; i < 4; i++) {
+        run(p, &f, apr_pstrcat(p, "Bearer ", hs256(p, apr_psprintf(p,
+                               "{\"sub\":\"%s\",\"exp\":1700000600}",
+                               subs[i])), NULL));
+        assert_int_equal(f.res.verdict, AC_CHALLENGE);
+        assert_string_equal(f.res.error, "invalid_token");
+        assert_null(f.res.user);
+    }
+    run(p, &f, "Bearer ctl");
+    assert_int_equal(f.res.verdict, AC_CHALLENGE);
+    assert_string_equal(f.res.error, "invalid_token");
+    assert_null(f.res.user);
+    run(p, &f, "Bearer latin1");
+    assert_int_equal(f.res.verdict, AC_CHALLENGE);
+    assert_null(f.res.user);
+    run(p, &f, apr_pstrcat(p, "Bearer ", hs256(p, "{\"sub\":\"J\\u00fc"
+                                                  "rgen\",\"exp\":"
+                                                  "1700000600}"), NULL));
+    assert_int_equal(f.res.verdict, AC_OK);
+    assert_string_equal(f.res.user, "J\xc3\xbcrgen");
+}
+
 static void cached(void **state)
 {
     apr_pool_t *p = *state;
@@ -309,6 +350,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         AC_TEST(no_credentials), AC_TEST(jwt_ok_and_invalid),
         AC_TEST(user_claim_ctl), AC_TEST(malformed), AC_TEST(opaque),
+        AC_TEST(unusable_user),
         AC_TEST(cached),
         AC_TEST(scopes), AC_TEST(forbidden_challenge),
     };

@@ -449,6 +449,44 @@ static void pss_salt_length(void **state)
                          sign_input(p, &s, input), NULL), NULL), AC_JWT_OK);
 }
 
+/* AuthChallengeBearerKey's bytes from memory: what the file reader
+ * hands over, copied (the caller's buffer may go), never read past len. */
+static void key_from_memory(void **state)
+{
+    apr_pool_t *p = *state;
+    signer es = pk("ES256", k_p256), h = hs("HS256", secret);
+    BIO *b = BIO_new(BIO_s_mem());
+    char *pem, *buf;
+    long n;
+    ac_jwt_keyset *ks = ac_jwt_keyset_make(p);
+
+    assert_int_equal(PEM_write_bio_PUBKEY(b, k_p256), 1);
+    n = BIO_get_mem_data(b, &pem);
+    buf = apr_pmemdup(p, pem, (apr_size_t)n);  /* no NUL after it */
+    BIO_free(b);
+    assert_null(ac_jwt_keyset_add_key(ks, "ES256", buf, (apr_size_t)n));
+    memset(buf, 'x', (size_t)n);
+    assert_int_equal(run(p, ks, NULL, tok(p, &es, NULL, "{}"), NULL),
+                     AC_JWT_OK);
+
+    buf = apr_pstrcat(p, secret, "\n", NULL);
+    assert_null(ac_jwt_keyset_add_key(ks, "HS256", buf, strlen(buf)));
+    memset(buf, 'x', strlen(buf));
+    assert_int_equal(ac_jwt_keyset_count(ks), 2);
+    assert_int_equal(run(p, ks, NULL, tok(p, &h, NULL, "{}"), NULL),
+                     AC_JWT_OK);
+
+    assert_non_null(ac_jwt_keyset_add_key(ks, "ES256", secret,
+                                          strlen(secret)));
+    assert_non_null(ac_jwt_keyset_add_key(ks, "HS256", "short", 5));
+    assert_non_null(ac_jwt_keyset_add_key(ks, "none", secret,
+                                          strlen(secret)));
+    assert_non_null(ac_jwt_keyset_add_key(ks, "HS256",
+                                          apr_pcalloc(p, 1024 * 1024 + 1),
+                                          1024 * 1024 + 1));
+    assert_int_equal(ac_jwt_keyset_count(ks), 2);
+}
+
 /* ---------------------------------------------------------------- main */
 
 int main(void)
@@ -469,6 +507,7 @@ int main(void)
         AC_TEST(es_signature_size),
         AC_TEST(hmac_key_file),
         AC_TEST(pss_salt_length),
+        AC_TEST(key_from_memory),
     };
 
     return cmocka_run_group_tests(tests, keys_setup, keys_teardown);

@@ -95,7 +95,13 @@ static void bad(void **state)
         "ldap://h/dc=x??bogus", "ldap://h/dc=x??" "?(a=b",
         "ldap://h/dc=x??" "?(a=b))", "ldap://h/dc=x??" "?(a=b)(c=d)",
         "ldap://h/dc=x??" "??" "!critical", "ldap://h/dc=x?u(id",
-        "ldap://good bad:port/dc=x", "ldap://a b c d e f g h i/dc=x", NULL
+        "ldap://good bad:port/dc=x", "ldap://a b c d e f g h i/dc=x",
+        /* ldap_initialize() would split it and fail on every request */
+        "ldap://a,b/dc=x", "ldap://a b,c/dc=x",
+        /* libldap takes it only with a path after it */
+        "ldap://a [?:1]d/dc=x",
+        /* libldap's own scope for "children", not RFC 4516's */
+        "ldap://h/dc=x??subord", "ldap://h/dc=x??children", NULL
     };
     int i;
 

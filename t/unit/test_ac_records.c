@@ -116,6 +116,35 @@ static void token_record(void **state)
     assert_null(ac_records_for_user(p, &in, out));
     assert_string_equal(rec(out, 0)->value, "bob|0|");
     assert_true(ac_dbm_parse_token(p, rec(out, 0)->value, &t));
+
+    /* '|' separates the fields: a record that would not read back as
+     * written (user "a", exp "b") is refused, not written */
+    out = apr_array_make(p, 1, sizeof(ac_record));
+    in.user = "a|b";
+    assert_non_null(strstr(ac_records_for_user(p, &in, out), "'|'"));
+    assert_int_equal(out->nelts, 0);
+    in.user = "bob";
+    in.token_scopes = "read a|b";
+    assert_non_null(ac_records_for_user(p, &in, out));
+    in.token_scopes = "read";
+    in.token_exp = -1;
+    assert_non_null(ac_records_for_user(p, &in, out));
+    assert_int_equal(out->nelts, 0);
+}
+
+/* An expiry in seconds that apr_time_t (microseconds) cannot hold is a
+ * malformed record, not an overflow. */
+static void token_expiry_range(void **state)
+{
+    apr_pool_t *p = *state;
+    ac_token t;
+
+    assert_true(ac_dbm_parse_token(p, "bob|9223372036854|", &t));
+    assert_int_equal(apr_time_sec(t.exp), 9223372036854LL);
+    assert_false(ac_dbm_parse_token(p, "bob|9223372036855|", &t));
+    assert_false(ac_dbm_parse_token(p, "bob|9223372036854775807|", &t));
+    assert_false(ac_dbm_parse_token(p, "bob|99999999999999999999|", &t));
+    assert_false(ac_dbm_parse_token(p, "bob|-1|", &t));
 }
 
 static void ldap_values(void **state)
@@ -236,18 +265,45 @@ static void user_tails(void **state)
     assert_string_equal(ac_records_user_tail(p, "h:g1:c", ""), "::c");
 }
 
+/* Values as the DBM back-end reads them (htdbm's "<user>" format). */
+static void record_values(void **state)
+{
+    apr_pool_t *p = *state;
+    apr_array_header_t *g;
+
+    assert_string_equal(ac_dbm_parse_user(p, "$2y$05$h", &g), "$2y$05$h");
+    assert_int_equal(g->nelts, 0);
+    assert_string_equal(ac_dbm_parse_user(p, "H:admin,,staff:a comment",
+                                          &g), "H");
+    assert_int_equal(g->nelts, 2);
+    assert_string_equal(APR_ARRAY_IDX(g, 0, const char *), "admin");
+    assert_string_equal(APR_ARRAY_IDX(g, 1, const char *), "staff");
+    assert_string_equal(ac_dbm_parse_user(p, "H::c", &g), "H");
+    assert_int_equal(g->nelts, 0);
+    assert_string_equal(ac_dbm_parse_user(p, "", NULL), "");
+
+    assert_string_equal(ac_dbm_parse_ha1(p, "3D78807DEFE7de2157e2b0b6573a"
+                                         "855f"), HA1_MD5);
+    assert_string_equal(ac_dbm_parse_ha1(p, HA1_MD5 ":ignored"), HA1_MD5);
+    assert_null(ac_dbm_parse_ha1(p, ""));
+    assert_null(ac_dbm_parse_ha1(p, ":" HA1_MD5));
+    assert_null(ac_dbm_parse_ha1(p, "3d78807g"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         AC_TEST(full_user),
         AC_TEST(basic_only_and_limited_algs),
         AC_TEST(token_record),
+        AC_TEST(token_expiry_range),
         AC_TEST(ldap_values),
         AC_TEST(owners),
         AC_TEST(realms),
         AC_TEST(names),
         AC_TEST(algorithm_lists),
         AC_TEST(user_tails),
+        AC_TEST(record_values),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
