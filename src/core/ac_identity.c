@@ -1,5 +1,6 @@
 /* Licensed under the Apache License, Version 2.0 (see LICENSE). */
 #include "ac_identity.h"
+#include "ac_jwt.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -124,25 +125,6 @@ int ac_identity_decode(const char *text, const char **user,
     return 1;
 }
 
-/* JSON text of a number or boolean into buf; NULL for other types. */
-static const char *scalar_text(json_t *v, char *buf, apr_size_t n)
-{
-    switch (json_typeof(v)) {
-    case JSON_INTEGER:
-        snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        return buf;
-    case JSON_REAL:
-        snprintf(buf, n, "%.15g", json_real_value(v));
-        return buf;
-    case JSON_TRUE:
-        return "true";
-    case JSON_FALSE:
-        return "false";
-    default:
-        return NULL;
-    }
-}
-
 static int scalar_matches(json_t *v, const char *value)
 {
     char buf[64];
@@ -152,7 +134,7 @@ static int scalar_matches(json_t *v, const char *value)
         return strlen(value) == json_string_length(v)
                && !strcmp(json_string_value(v), value);
     }
-    s = v ? scalar_text(v, buf, sizeof(buf)) : NULL;
+    s = v ? ac_jwt_scalar_text(v, buf, sizeof(buf)) : NULL;
     return s && !strcmp(s, value);
 }
 

@@ -423,9 +423,10 @@ static ac_jwt_status check_iss_aud(json_t *c, const ac_jwt_checks *chk,
 
 /* ---------------------------------------------------------------- output */
 
-/* JSON text of a number or boolean into buf; NULL for other types. */
-static const char *scalar_text(json_t *v, char *buf, apr_size_t n)
+const char *ac_jwt_scalar_text(void *json, char *buf, apr_size_t n)
 {
+    json_t *v = json;
+
     if (!v) {
         return NULL;
     }
@@ -483,7 +484,7 @@ static const char *claim_text(json_t *v, apr_pool_t *p)
     if (json_is_array(v) && all_strings(v)) {
         return strings_joined(v, p);
     }
-    if ((s = scalar_text(v, buf, sizeof(buf))) != NULL) {
+    if ((s = ac_jwt_scalar_text(v, buf, sizeof(buf))) != NULL) {
         return apr_pstrdup(p, s);
     }
     return compact_json(v, p);

@@ -43,6 +43,10 @@ ac_jwt_keyset *ac_jwt_keyset_make(apr_pool_t *p);
 /* A JWK Set ({"keys":[...]}) or a single JWK object.  Keys with "use"
  * other than "sig", or "key_ops" without "verify", are skipped; a set
  * with no usable key is an error. */
+/* JSON text of a number or boolean (a json_t *) into buf; NULL for
+ * other types and for NULL: how claims become strings. */
+const char *ac_jwt_scalar_text(void *json, char *buf, apr_size_t n);
+
 const char *ac_jwt_keyset_add_jwks(ac_jwt_keyset *ks, const char *json,
                                    apr_size_t len);
 const char *ac_jwt_keyset_add_jwks_file(ac_jwt_keyset *ks,
