@@ -42,7 +42,8 @@ ac_be_status ac_authn_password(const ac_place *pl, const char *label,
     }
     /* the cached value is the user's own spelling (canon) */
     if (stamp && ac_credcache_get(pl->credcache, label, pl->realm, user,
-                                  password, stamp, now, &cached, p)) {
+                                  password, stamp, now, &cached,
+                                  &res->credcache, p)) {
         res->user = res->log_user = cached;
         ac_result_set(res, AC_OK, "password verified (cached)");
         return AC_BE_OK;
@@ -55,7 +56,8 @@ ac_be_status ac_authn_password(const ac_place *pl, const char *label,
         reason = "password verified";
         if (stamp) {
             ac_credcache_put(pl->credcache, label, pl->realm, user,
-                             password, stamp, res->user, now, 0, p);
+                             password, stamp, res->user, now, 0,
+                             &res->credcache, p);
         }
     }
     verdict(res, st, reason);

@@ -436,24 +436,25 @@ static void take_identity(const ac_bearer_conf *bc,
 static int from_cache(const ac_credcache *cc, const char *label,
                       const ac_place *pl, const ac_request *req,
                       const char *tok, const char *stamp,
-                      const char **user, ac_identity **id, apr_pool_t *p)
+                      const char **user, ac_identity **id, int *health,
+                      apr_pool_t *p)
 {
     const char *cached;
 
     return ac_credcache_get(cc, label, pl->realm, "", tok, stamp, req->now,
-                            &cached, p)
+                            &cached, health, p)
            && ac_identity_decode(cached, user, id, p);
 }
 
 static void to_cache(const ac_credcache *cc, const char *label,
                      const ac_place *pl, const ac_request *req,
                      const char *tok, const char *stamp,
-                     const ac_result *res, apr_pool_t *p)
+                     ac_result *res, apr_pool_t *p)
 {
     if (res->verdict == AC_OK && stamp) {
         ac_credcache_put(cc, label, pl->realm, "", tok, stamp,
                          ac_identity_encode(res->user, res->identity, p),
-                         req->now, res->identity->exp, p);
+                         req->now, res->identity->exp, &res->credcache, p);
     }
 }
 
@@ -524,7 +525,7 @@ static void introspect(const ac_place *pl, const ac_bearer_conf *bc,
     ic.ttl = bc->introspect_cache;
     res->outage = url ? url : bc->metadata_url;
     if (url && from_cache(&ic, INTROSPECTION, pl, req, tok, url, &user,
-                          &id, p)) {
+                          &id, &res->credcache, p)) {
         take_identity(bc, req, user, id, "token introspected (cached)",
                       res, p);
         return;
@@ -619,7 +620,7 @@ static void check_jwt(const ac_place *pl, const ac_bearer_conf *bc,
         chk.issuer = chk.issuer ? chk.issuer : k.issuer;
     }
     if (from_cache(pl->credcache, "Bearer", pl, req, tok, stamp, &user, &id,
-                   p)) {
+                   &res->credcache, p)) {
         take_identity(bc, req, user, id, "token verified (cached)", res, p);
         return;
     }
@@ -652,7 +653,7 @@ static int verify_opaque(const ac_place *pl, const ac_bearer_conf *bc,
         stamp = ac_backend_stamp(bc->tokens, AC_STAMP_TOKEN, hash, p);
     }
     if (stamp && from_cache(pl->credcache, "Bearer", pl, req, tok, stamp,
-                            &user, &id, p)) {
+                            &user, &id, &res->credcache, p)) {
         take_identity(bc, req, user, id, "token verified (cached)", res, p);
         return 1;
     }

@@ -9,6 +9,14 @@
  * The expiry is checked here too: memcache and redis round it. */
 #define HDR 8
 
+/* What a store call said of the store's health (ac_credcache.h). */
+static void note(int *health, ac_state_status st)
+{
+    if (health) {
+        *health = st == AC_STATE_ERROR ? -1 : 1;
+    }
+}
+
 int ac_credcache_enabled(const ac_credcache *c)
 {
     return c && c->state && c->ttl > 0 && c->secret && c->scope;
@@ -28,7 +36,8 @@ static int make_key(const ac_credcache *c, const char *scheme,
 int ac_credcache_get(const ac_credcache *c, const char *scheme,
                      const char *realm, const char *user,
                      const char *credential, const char *stamp,
-                     apr_time_t now, const char **value, apr_pool_t *p)
+                     apr_time_t now, const char **value, int *health,
+                     apr_pool_t *p)
 {
     unsigned char key[AC_HMAC_LEN], *buf;
     apr_size_t len = HDR + AC_CREDCACHE_MAX_VALUE;
@@ -42,12 +51,14 @@ int ac_credcache_get(const ac_credcache *c, const char *scheme,
     }
     buf = apr_palloc(p, len + 1);
     if (c->state->lock && c->state->lock(c->state->ctx) != AC_STATE_OK) {
+        note(health, AC_STATE_ERROR);
         return 0;
     }
     st = c->state->get(c->state->ctx, key, sizeof(key), buf, &len, p);
     if (c->state->unlock) {
         c->state->unlock(c->state->ctx);
     }
+    note(health, st);
     if (st != AC_STATE_OK || len < HDR) {
         return 0;
     }
@@ -66,7 +77,7 @@ void ac_credcache_put(const ac_credcache *c, const char *scheme,
                       const char *realm, const char *user,
                       const char *credential, const char *stamp,
                       const char *value, apr_time_t now,
-                      apr_time_t not_after, apr_pool_t *p)
+                      apr_time_t not_after, int *health, apr_pool_t *p)
 {
     unsigned char key[AC_HMAC_LEN], *buf;
     apr_size_t vlen = strlen(value);
@@ -90,13 +101,13 @@ void ac_credcache_put(const ac_credcache *c, const char *scheme,
     }
     memcpy(buf + HDR, value, vlen);
     /* a store shared by servers has no lock: one put is one step */
-    if (!c->state->lock) {
-        c->state->put(c->state->ctx, key, sizeof(key), buf, HDR + vlen, exp,
-                      p);
+    if (c->state->lock && c->state->lock(c->state->ctx) != AC_STATE_OK) {
+        note(health, AC_STATE_ERROR);
+        return;
     }
-    else if (c->state->lock(c->state->ctx) == AC_STATE_OK) {
-        c->state->put(c->state->ctx, key, sizeof(key), buf, HDR + vlen, exp,
-                      p);
+    note(health, c->state->put(c->state->ctx, key, sizeof(key), buf,
+                               HDR + vlen, exp, p));
+    if (c->state->unlock) {
         c->state->unlock(c->state->ctx);
     }
 }

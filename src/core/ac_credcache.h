@@ -29,19 +29,25 @@ typedef struct {
 
 #define AC_CREDCACHE_MAX_VALUE 4096
 
-/* 1 and *value (in p) on a live entry; 0 on a miss or any error. */
+/* 1 and *value (in p) on a live entry; 0 on a miss or any error.
+ * *health (may be NULL) is set to 1 when the store answered (a hit or
+ * a miss), -1 when it failed, and left alone when it was not asked: an
+ * unusable store costs speed, never a verdict, but its outage is logged
+ * (docs/operations.md). */
 int ac_credcache_get(const ac_credcache *c, const char *scheme,
                      const char *realm, const char *user,
                      const char *credential, const char *stamp,
-                     apr_time_t now, const char **value, apr_pool_t *p);
+                     apr_time_t now, const char **value, int *health,
+                     apr_pool_t *p);
 
 /* Remember a verified credential until min(now + ttl, not_after);
- * not_after 0 means no bound of its own (a token without exp). */
+ * not_after 0 means no bound of its own (a token without exp).  *health
+ * as for ac_credcache_get. */
 void ac_credcache_put(const ac_credcache *c, const char *scheme,
                       const char *realm, const char *user,
                       const char *credential, const char *stamp,
                       const char *value, apr_time_t now,
-                      apr_time_t not_after, apr_pool_t *p);
+                      apr_time_t not_after, int *health, apr_pool_t *p);
 
 /* 1 when c can be used at all: on, with a store, a secret and a scope
  * (the callers skip the work of a stamp otherwise). */

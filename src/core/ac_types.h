@@ -85,6 +85,9 @@ typedef struct {
     int stale;                  /* Digest: answer with stale=true       */
     int state;                  /* the shared state answered (1) or was
                                    unusable (-1); 0: not asked        */
+    int credcache;              /* the credential cache's store answered
+                                   (1) or failed (-1); 0: not asked.
+                                   Its failure costs only speed.     */
     int backends;               /* the back-ends were asked and answered
                                    (1) or failed (-1); 0: not asked (a
                                    cached verdict, a JWT)            */

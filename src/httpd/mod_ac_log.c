@@ -279,6 +279,24 @@ static void log_answers(request_rec *r, const char *outage_key,
     }
 }
 
+/* The credential cache's store: its failure costs only speed (the
+ * credential is checked as if it were not cached) but is the shared
+ * cache's outage all the same, logged once per process like the failure
+ * limit's; its answer ends that outage unless the verdict found the
+ * cache unusable. */
+static void log_credcache(request_rec *r, const ac_result *res,
+                          apr_time_t now)
+{
+    if (res->credcache == -1) {
+        cache_event(r, event(AC_CACHE_KEY, 1, now), APLOG_WARNING,
+                    "credential cache not used");
+    }
+    else if (res->credcache == 1 && res->state != -1) {
+        log_end(r, AC_CACHE_KEY, event(AC_CACHE_KEY, 0, now), "AC01011",
+                "the shared cache answers");
+    }
+}
+
 void ach_log_result(request_rec *r, const char *outage_key,
                     const ac_result *res)
 {
@@ -288,9 +306,11 @@ void ach_log_result(request_rec *r, const char *outage_key,
 
     if (res->verdict == AC_UNAVAILABLE) {
         log_unavailable(r, outage_key, res, now);
+        log_credcache(r, res, now);
         return;
     }
     log_answers(r, outage_key, res, now);
+    log_credcache(r, res, now);
     switch (res->verdict) {
     case AC_OK:
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "AC01003: client %s "

@@ -405,6 +405,8 @@ farm_run() {        # farm_run memcache|redis
     # Digest fails closed, no request waits longer than the bound (the
     # user with a bcrypt cost of 4: what is measured is the wait)
     st="$work/$kind.hang"
+    local lines0
+    lines0=$(wc -l <"$work/A/error_log")
     $client challenge "$A/digest/" "$st" >/dev/null
     kill -STOP "${cache_pid[$kind]}"
     read -r secs got < <($client slowest "$A/digest/" "$B/digest/" "$st" \
@@ -433,6 +435,20 @@ farm_run() {        # farm_run memcache|redis
     err0=$(log_count A 'authchallenge:error.*AC01004.*replay store')
     is "$(basic "$A/basic/" "$user" "$pass" | status)" 200 \
         "$kind down: Basic at A still 200"
+    # The hang and this stop are one outage (no request found the cache
+    # working for 2 s in between): each process of A that saw it wrote
+    # one line that starts it, an error (Digest fails closed) or a
+    # warning (Basic's credential cache not used: it costs speed only),
+    # and Basic's requests told the outage too.
+    is "$(tail -n +"$((lines0 + 1))" "$work/A/error_log" | perl -ne '
+        $cc++ if /AC01008: .*credential cache not used/;
+        $n{$2}++ if /authchallenge:(warn|error)\] \[pid (\d+)/
+            && ($1 eq "warn" ? /AC01008/ : /AC01004.*replay store/);
+        END { my @c = values %n; my $max = 0;
+              for (@c) { $max = $_ if $_ > $max }
+              print @c >= 1 && $max == 1 && $cc ? "ok"
+                  : "starts per process: @c; credential cache: $cc" }')" \
+        ok "$kind down: one line per process started the cache's outage"
     is "$(basic "$B/basic/" "$user" "$pass" | status)" 200 \
         "$kind down: Basic at B still 200"
     st="$work/$kind.nonce2"

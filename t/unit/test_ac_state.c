@@ -20,41 +20,42 @@ static void cache(void **state)
 
     ac_memstate_init(&m, &st, p);
     assert_false(ac_credcache_get(&c, "Basic", "R", "alice", "pw", "st", now, &v,
-                                  p));
-    ac_credcache_put(&c, "Basic", "R", "alice", "pw", "st", "alice", now, 0, p);
+                                  NULL, p));
+    ac_credcache_put(&c, "Basic", "R", "alice", "pw", "st", "alice", now, 0,
+                     NULL, p);
     assert_true(ac_credcache_get(&c, "Basic", "R", "alice", "pw", "st", now, &v,
-                                 p));
+                                 NULL, p));
     assert_string_equal(v, "alice");
     /* another password, realm, scheme or scope: a miss */
     assert_false(ac_credcache_get(&c, "Basic", "R", "alice", "px", "st", now, &v,
-                                  p));
+                                  NULL, p));
     assert_false(ac_credcache_get(&c, "Basic", "R2", "alice", "pw", "st", now, &v,
-                                  p));
+                                  NULL, p));
     assert_false(ac_credcache_get(&c, "Bearer", "R", "alice", "pw", "st", now, &v,
-                                  p));
+                                  NULL, p));
     other.scope = "dbm:/g";
     assert_false(ac_credcache_get(&other, "Basic", "R", "alice", "pw", "st",
-                                  now, &v, p));
+                                  now, &v, NULL, p));
     /* another stamp (the user's record was edited): a miss */
     assert_false(ac_credcache_get(&c, "Basic", "R", "alice", "pw", "st2",
-                                  now, &v, p));
+                                  now, &v, NULL, p));
     /* no scope: the place does not cache */
     other.scope = NULL;
     assert_false(ac_credcache_enabled(&other));
     ac_credcache_put(&other, "Basic", "R", "bob", "pw", "st", "bob", now, 0,
-                     p);
+                     NULL, p);
     assert_false(ac_credcache_get(&other, "Basic", "R", "bob", "pw", "st",
-                                  now, &v, p));
+                                  now, &v, NULL, p));
     /* expired after the TTL */
     assert_false(ac_credcache_get(&c, "Basic", "R", "alice", "pw", "st",
-                                  now + SEC(300), &v, p));
+                                  now + SEC(300), &v, NULL, p));
     /* bounded by not_after (a token's exp) */
     ac_credcache_put(&c, "Bearer", "R", "", "tok", "st", "{}", now, now + SEC(10),
-                     p);
+                     NULL, p);
     assert_true(ac_credcache_get(&c, "Bearer", "R", "", "tok", "st", now + SEC(9),
-                                 &v, p));
+                                 &v, NULL, p));
     assert_false(ac_credcache_get(&c, "Bearer", "R", "", "tok", "st",
-                                  now + SEC(10), &v, p));
+                                  now + SEC(10), &v, NULL, p));
     assert_int_equal(m.locked, 0);
 }
 
@@ -69,7 +70,7 @@ static void no_secret_stored(void **state)
 
     ac_memstate_init(&m, &st, p);
     ac_credcache_put(&c, "Basic", "R", "alice", "TopSecretPw", "st", "alice",
-                     SEC(1), 0, p);
+                     SEC(1), 0, NULL, p);
     for (hi = apr_hash_first(p, m.h); hi; hi = apr_hash_next(hi)) {
         const void *k;
         apr_ssize_t klen;
@@ -89,16 +90,44 @@ static void cache_off_or_down(void **state)
     ac_state st;
     ac_credcache c = { &st, secret, sizeof(secret), 0, "s" };
     const char *v;
+    int health = 0;
 
     ac_memstate_init(&m, &st, p);
-    ac_credcache_put(&c, "Basic", "R", "a", "pw", "st", "a", SEC(1), 0, p);
-    assert_false(ac_credcache_get(&c, "Basic", "R", "a", "pw", "st", SEC(1), &v,
-                                  p));
+    /* off: the store is not asked, its health not told */
+    ac_credcache_put(&c, "Basic", "R", "a", "pw", "st", "a", SEC(1), 0,
+                     &health, p);
+    assert_false(ac_credcache_get(&c, "Basic", "R", "a", "pw", "st", SEC(1),
+                                  &v, &health, p));
+    assert_int_equal(health, 0);
+    /* on: a miss and a put are answers */
     c.ttl = SEC(60);
+    assert_false(ac_credcache_get(&c, "Basic", "R", "a", "pw", "st", SEC(1),
+                                  &v, &health, p));
+    assert_int_equal(health, 1);
+    health = 0;
+    ac_credcache_put(&c, "Basic", "R", "a", "pw", "st", "a", SEC(1), 0,
+                     &health, p);
+    assert_int_equal(health, 1);
+    /* down: a miss, and the store's failure told (to log its outage) */
     m.down = 1;
-    ac_credcache_put(&c, "Basic", "R", "a", "pw", "st", "a", SEC(1), 0, p);
-    assert_false(ac_credcache_get(&c, "Basic", "R", "a", "pw", "st", SEC(1), &v,
-                                  p));
+    ac_credcache_put(&c, "Basic", "R", "b", "pw", "st", "b", SEC(1), 0,
+                     &health, p);
+    assert_int_equal(health, -1);
+    health = 0;
+    assert_false(ac_credcache_get(&c, "Basic", "R", "a", "pw", "st", SEC(1),
+                                  &v, &health, p));
+    assert_int_equal(health, -1);
+    /* a failed get alone (the lock works) */
+    m.down = 0;
+    m.fail_get = 1;
+    health = 0;
+    assert_false(ac_credcache_get(&c, "Basic", "R", "a", "pw", "st", SEC(1),
+                                  &v, &health, p));
+    assert_int_equal(health, -1);
+    m.fail_get = 0;
+    assert_true(ac_credcache_get(&c, "Basic", "R", "a", "pw", "st", SEC(1),
+                                 &v, &health, p));
+    assert_int_equal(health, 1);
 }
 
 /* One failed attempt: reserved, then kept. */
@@ -247,9 +276,9 @@ static void cache_shared(void **state)
 
     ac_memstate_init_shared(&m, &st, p);
     ac_credcache_put(&c, "Basic", "R", "alice", "pw", "st", "alice", SEC(1),
-                     0, p);
+                     0, NULL, p);
     assert_true(ac_credcache_get(&c, "Basic", "R", "alice", "pw", "st",
-                                 SEC(2), &v, p));
+                                 SEC(2), &v, NULL, p));
     assert_string_equal(v, "alice");
     assert_int_equal(m.locks, 0);
 }
