@@ -127,24 +127,59 @@ static apr_interval_time_t ttl_of(apr_time_t expiry)
 
 /* ------------------------------------------------------- the interface */
 
-#define KEY_OR_FAIL(k, key, klen, p) \
-    const char *k = cache_key((key), (klen), (p)); \
-    if (!k) { return AC_STATE_ERROR; }
+/* One call to the cache client: what it is and its arguments. */
+typedef enum { OP_GET, OP_SET, OP_DEL, OP_INCR } rs_kind;
+
+typedef struct {
+    rs_kind kind;
+    const char *group;                  /* get, set                   */
+    unsigned char *out;                 /* get: the buffer            */
+    apr_size_t *out_len;                /* get: in, its size; out     */
+    const unsigned char *in;            /* set                        */
+    apr_size_t in_len;
+    apr_time_t expiry;                  /* set, incr (0: none)        */
+    int only_add;                       /* set: unless it exists      */
+    apr_int64_t delta;                  /* incr                       */
+    apr_int64_t *value;
+} rs_op;
+
+/* Make the call o on key k (NULL: a key the cache cannot take), within
+ * the time the request has left and the breaker. */
+static ac_state_status rs_call(ach_remote *r, const char *k, const rs_op *o)
+{
+    apr_time_t t0;
+    apr_interval_time_t left;
+    ac_state_status st;
+
+    if (!k || !(left = call_begin(r, &t0))) {
+        return AC_STATE_ERROR;
+    }
+    switch (o->kind) {
+    case OP_GET:
+        st = r->c->get(r->ctx, o->group, k, o->out, o->out_len, left);
+        break;
+    case OP_SET:
+        st = r->c->set(r->ctx, o->group, k, o->in, o->in_len,
+                       ttl_of(o->expiry), o->only_add, left);
+        break;
+    case OP_DEL:
+        st = r->c->del(r->ctx, k, left);
+        break;
+    default:
+        st = r->c->incr(r->ctx, k, o->delta, ttl_of(o->expiry), o->value,
+                        left);
+        break;
+    }
+    return call_end(r, t0, st);
+}
 
 static ac_state_status rs_get(void *ctx, const unsigned char *key,
                               apr_size_t klen, unsigned char *val,
                               apr_size_t *len, apr_pool_t *p)
 {
-    ach_remote *r = ctx;
-    KEY_OR_FAIL(k, key, klen, p)
-    apr_time_t t0;
-    apr_interval_time_t left = call_begin(r, &t0);
+    rs_op o = { .kind = OP_GET, .out = val, .out_len = len };
 
-    if (!left) {
-        return AC_STATE_ERROR;
-    }
-    return call_end(r, t0, r->c->get(r->ctx, NULL, k,
-                                     val, len, left));
+    return rs_call(ctx, cache_key(key, klen, p), &o);
 }
 
 static ac_state_status rs_put(void *ctx, const unsigned char *key,
@@ -152,31 +187,17 @@ static ac_state_status rs_put(void *ctx, const unsigned char *key,
                               apr_size_t len, apr_time_t expiry,
                               apr_pool_t *p)
 {
-    ach_remote *r = ctx;
-    KEY_OR_FAIL(k, key, klen, p)
-    apr_time_t t0;
-    apr_interval_time_t left = call_begin(r, &t0);
+    rs_op o = { .kind = OP_SET, .in = val, .in_len = len, .expiry = expiry };
 
-    if (!left) {
-        return AC_STATE_ERROR;
-    }
-    return call_end(r, t0, r->c->set(r->ctx, NULL, k,
-                                     val, len, ttl_of(expiry), 0, left));
+    return rs_call(ctx, cache_key(key, klen, p), &o);
 }
 
 static ac_state_status rs_remove(void *ctx, const unsigned char *key,
                                  apr_size_t klen, apr_pool_t *p)
 {
-    ach_remote *r = ctx;
-    KEY_OR_FAIL(k, key, klen, p)
-    apr_time_t t0;
-    apr_interval_time_t left = call_begin(r, &t0);
+    rs_op o = { .kind = OP_DEL };
 
-    if (!left) {
-        return AC_STATE_ERROR;
-    }
-    return call_end(r, t0, r->c->del(r->ctx, k,
-                                     left));
+    return rs_call(ctx, cache_key(key, klen, p), &o);
 }
 
 static ac_state_status rs_add(void *ctx, const char *group,
@@ -184,17 +205,10 @@ static ac_state_status rs_add(void *ctx, const char *group,
                               const unsigned char *val, apr_size_t len,
                               apr_time_t expiry, apr_pool_t *p)
 {
-    ach_remote *r = ctx;
-    KEY_OR_FAIL(k, key, klen, p)
-    apr_time_t t0;
-    apr_interval_time_t left = call_begin(r, &t0);
+    rs_op o = { .kind = OP_SET, .group = group, .in = val, .in_len = len,
+                .expiry = expiry, .only_add = 1 };
 
-    if (!left) {
-        return AC_STATE_ERROR;
-    }
-    return call_end(r, t0, r->c->set(r->ctx, group,
-                                     k, val, len,
-                                     ttl_of(expiry), 1, left));
+    return rs_call(ctx, cache_key(key, klen, p), &o);
 }
 
 static ac_state_status rs_incr(void *ctx, const unsigned char *key,
@@ -202,16 +216,10 @@ static ac_state_status rs_incr(void *ctx, const unsigned char *key,
                                apr_time_t expiry, apr_int64_t *value,
                                apr_pool_t *p)
 {
-    ach_remote *r = ctx;
-    KEY_OR_FAIL(k, key, klen, p)
-    apr_time_t t0;
-    apr_interval_time_t left = call_begin(r, &t0);
+    rs_op o = { .kind = OP_INCR, .delta = delta, .expiry = expiry,
+                .value = value };
 
-    if (!left) {
-        return AC_STATE_ERROR;
-    }
-    return call_end(r, t0, r->c->incr(r->ctx, k,
-                                      delta, ttl_of(expiry), value, left));
+    return rs_call(ctx, cache_key(key, klen, p), &o);
 }
 
 /* ------------------------------------------------------ the generation */
@@ -241,19 +249,18 @@ static ac_state_status gen_fetch(ach_remote *r, const char *group,
     unsigned char v[GEN_LEN + 8];
     char fresh[GEN_LEN + 1];
     apr_uint64_t n = 0;
-    apr_size_t len = sizeof(v);
+    apr_size_t len;
+    rs_op get = { .kind = OP_GET, .group = group, .out = v,
+                  .out_len = &len };
+    rs_op add = { .kind = OP_SET, .group = group,
+                  .in = (const unsigned char *)fresh, .in_len = GEN_LEN,
+                  .only_add = 1 };
     ac_state_status st;
-    apr_time_t t0;
-    apr_interval_time_t left;
     int tries;
 
     for (tries = 0; tries < 2; tries++) {
-        if (!(left = call_begin(r, &t0))) {
-            return AC_STATE_ERROR;
-        }
         len = sizeof(v);
-        st = call_end(r, t0, r->c->get(r->ctx, group, GEN_KEY, v, &len,
-                                       left));
+        st = rs_call(r, GEN_KEY, &get);
         if (st == AC_STATE_OK) {
             return parse_gen(v, len, gen) ? AC_STATE_OK : AC_STATE_ERROR;
         }
@@ -264,12 +271,7 @@ static ac_state_status gen_fetch(ach_remote *r, const char *group,
             return AC_STATE_ERROR;
         }
         apr_snprintf(fresh, sizeof(fresh), "%016" APR_UINT64_T_HEX_FMT, n);
-        if (!(left = call_begin(r, &t0))) {
-            return AC_STATE_ERROR;
-        }
-        st = call_end(r, t0, r->c->set(r->ctx, group, GEN_KEY,
-                                       (unsigned char *)fresh, GEN_LEN, 0,
-                                       1, left));
+        st = rs_call(r, GEN_KEY, &add);
         if (st == AC_STATE_OK) {
             *gen = n;
             return st;
