@@ -190,7 +190,7 @@ replay: $(REPLAY_BINS)
 	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    $$b t/fuzz/corpus/$${n#fuzz_}; done
 
-$(BUILDDIR)/replay/%: t/fuzz/%.c t/fuzz/replay.c $(CORE_LIB)
+$(BUILDDIR)/replay/%: t/fuzz/%.c t/fuzz/replay.c t/fuzz/fuzz.h $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(REPLAY_CFLAGS) -It/unit -o $@ $< t/fuzz/replay.c $(CORE_LIB) \
 	    $(APR_LIBS) $(EXT_LIBS)
@@ -202,7 +202,7 @@ fuzz: $(FUZZ_BINS)
 	    mkdir -p t/fuzz/corpus/$${n#fuzz_}; \
 	    $$b -max_total_time=$(FUZZ_SECONDS) t/fuzz/corpus/$${n#fuzz_}; done
 
-$(BUILDDIR)/fuzz/%: t/fuzz/%.c $(CORE_SRCS) $(CORE_HDRS)
+$(BUILDDIR)/fuzz/%: t/fuzz/%.c t/fuzz/fuzz.h $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(dir $@)
 	clang -std=gnu99 -g -O1 -Isrc/core -It/unit $(APR_CFLAGS) \
 	    -fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRCS) \

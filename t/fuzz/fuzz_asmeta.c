@@ -13,6 +13,7 @@
 #include <string.h>
 #include <apr_general.h>
 #include <apr_strings.h>
+#include "fuzz.h"
 #include "ac_asmeta.h"
 #include "ac_http.h"
 #include "ac_jwt.h"
@@ -44,16 +45,11 @@ static void check_issuer(const ac_asmeta *m, const char *url,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static apr_pool_t *root;
     apr_pool_t *p;
     const char *in, *nl, *url, *expected = NULL, *doc, *err, *note;
     ac_asmeta m;
 
-    if (!root) {
-        apr_initialize();
-        apr_pool_create(&root, NULL);
-    }
-    apr_pool_create(&p, root);
+    p = fuzz_pool();
     in = apr_pstrmemdup(p, (const char *)data, size);
     if ((nl = strchr(in, '\n')) != NULL) {
         url = apr_pstrmemdup(p, in, (apr_size_t)(nl - in));

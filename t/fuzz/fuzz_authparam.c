@@ -4,21 +4,17 @@
 #include <string.h>
 #include <apr_general.h>
 #include <apr_strings.h>
+#include "fuzz.h"
 #include "ac_authparam.h"
 #include "ac_basic.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static apr_pool_t *root;
     apr_pool_t *p;
     ac_credentials c;
     const char *in, *u, *pw;
 
-    if (!root) {
-        apr_initialize();
-        apr_pool_create(&root, NULL);
-    }
-    apr_pool_create(&p, root);
+    p = fuzz_pool();
     in = apr_pstrmemdup(p, (const char *)data, size);
     if (ac_authparam_parse(in, &c, p) == AC_AP_OK) {
         ac_authparam_find(&c, "username");

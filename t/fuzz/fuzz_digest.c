@@ -22,6 +22,7 @@
 #include <apr_general.h>
 #include <apr_hash.h>
 #include <apr_strings.h>
+#include "fuzz.h"
 #include "ac_auth.h"
 #include "ac_digest.h"
 #include "ac_replay.h"
@@ -218,7 +219,6 @@ static void run_verify(const ac_place *conf, const ac_request *req,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static apr_pool_t *root;
     static const char *const names[] = { "Digest", "Basic" };
     apr_pool_t *p;
     ac_place conf;
@@ -229,11 +229,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ac_result res;
     const char *in, *bad;
 
-    if (!root) {
-        apr_initialize();
-        apr_pool_create(&root, NULL);
-    }
-    apr_pool_create(&p, root);
+    p = fuzz_pool();
     in = apr_pstrmemdup(p, (const char *)data, size);
     setup(p, &conf, &m, &st, &req, (int)(size & 1));
     if (ac_authparam_parse(in, &c, p) == AC_AP_OK) {

@@ -15,11 +15,10 @@
 #include <apr_general.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
+#include "fuzz.h"
 #include "ac_authparam.h"
 #include "ac_digest.h"
 #include "ac_util.h"
-
-#define CHECK(cond) do { if (!(cond)) abort(); } while (0)
 
 /* RFC 8187 attr-char: kept as it is; any other octet is %XX. */
 static const char *encode(apr_pool_t *p, const char *prefix, const char *s)
@@ -46,18 +45,13 @@ static const char *encode(apr_pool_t *p, const char *prefix, const char *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static apr_pool_t *root;
     apr_pool_t *p;
     const char *in, *out, *again;
     const ac_param *prm;
     ac_credentials c;
     apr_size_t n;
 
-    if (!root) {
-        apr_initialize();
-        apr_pool_create(&root, NULL);
-    }
-    apr_pool_create(&p, root);
+    p = fuzz_pool();
     in = apr_pstrmemdup(p, (const char *)data, size);
     if ((out = ac_digest_decode_ext(p, in)) != NULL) {
         n = strlen(out);

@@ -6,20 +6,16 @@
 #include <string.h>
 #include <apr_general.h>
 #include <apr_strings.h>
+#include "fuzz.h"
 #include "ac_identity.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static apr_pool_t *root;
     apr_pool_t *p;
     const char *in, *user, *once;
     ac_identity *id;
 
-    if (!root) {
-        apr_initialize();
-        apr_pool_create(&root, NULL);
-    }
-    apr_pool_create(&p, root);
+    p = fuzz_pool();
     in = apr_pstrmemdup(p, (const char *)data, size);
     if (ac_identity_decode(in, &user, &id, p)) {
         once = ac_identity_encode(user, id, p);

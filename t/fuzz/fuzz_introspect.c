@@ -11,11 +11,11 @@
 #include <string.h>
 #include <apr_general.h>
 #include <apr_strings.h>
+#include "fuzz.h"
 #include "ac_introspect.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static apr_pool_t *root;
     static const char *const aud[] = { "api" };
     apr_array_header_t auds;
     apr_pool_t *p;
@@ -24,11 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ac_intro_status st;
     ac_jwt j;
 
-    if (!root) {
-        apr_initialize();
-        apr_pool_create(&root, NULL);
-    }
-    apr_pool_create(&p, root);
+    p = fuzz_pool();
     in = apr_pstrmemdup(p, (const char *)data, size);
     st = ac_introspect_parse(in, size, &j, &why, p);
     if (st == AC_INTRO_ERROR && !why) {

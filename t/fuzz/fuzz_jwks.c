@@ -20,10 +20,9 @@
 #include <apr_strings.h>
 #include <jansson.h>
 #include <openssl/evp.h>
+#include "fuzz.h"
 #include "ac_jwk.h"
 #include "ac_jwt.h"
-
-#define CHECK(cond) do { if (!(cond)) abort(); } while (0)
 
 /* sub "alice", iss "https://idp"; HS* with the seeds' 64-byte secret */
 static const char *const tokens[] = {

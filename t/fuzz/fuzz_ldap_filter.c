@@ -11,6 +11,7 @@
 #include <string.h>
 #include <apr_general.h>
 #include <apr_strings.h>
+#include "fuzz.h"
 #include "ac_ldap_filter.h"
 #include "ac_ldap_url.h"
 
@@ -79,15 +80,10 @@ static void check_filter(apr_pool_t *p, const char *f)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static apr_pool_t *root;
     apr_pool_t *p;
     ac_ldap_url u;
 
-    if (!root) {
-        apr_initialize();
-        apr_pool_create(&root, NULL);
-    }
-    apr_pool_create(&p, root);
+    p = fuzz_pool();
     check_escape(ac_ldap_escape(p, (const char *)data, size), data, size);
     check_filter(p, apr_pstrmemdup(p, (const char *)data, size));
     if (!ac_ldap_url_parse(p, apr_pstrmemdup(p, (const char *)data, size),

@@ -13,9 +13,8 @@
 #include <apr_general.h>
 #include <apr_strings.h>
 #include <ldap.h>
+#include "fuzz.h"
 #include "ac_ldap_url.h"
-
-#define CHECK(cond) do { if (!(cond)) abort(); } while (0)
 
 static int balanced(const char *f)
 {
@@ -70,15 +69,10 @@ static void check(apr_pool_t *p, const ac_ldap_url *u)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static apr_pool_t *root;
     apr_pool_t *p;
     ac_ldap_url u;
 
-    if (!root) {
-        apr_initialize();
-        apr_pool_create(&root, NULL);
-    }
-    apr_pool_create(&p, root);
+    p = fuzz_pool();
     if (!ac_ldap_url_parse(p, apr_pstrmemdup(p, (const char *)data, size),
                            &u)) {
         check(p, &u);

@@ -18,11 +18,10 @@
 #include <string.h>
 #include <apr_general.h>
 #include <apr_strings.h>
+#include "fuzz.h"
 #include "ac_backend_dbm.h"
 #include "ac_records.h"
 #include "ac_util.h"
-
-#define CHECK(cond) do { if (!(cond)) abort(); } while (0)
 
 /* A token record value, as ac_dbm_parse_token gives it. */
 static void check_token(apr_pool_t *p, const char *value)
@@ -191,17 +190,12 @@ static void check_written(apr_pool_t *p, const char *user, const char *realm,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static apr_pool_t *root;
     apr_pool_t *p;
     const char *in, *f[4] = { "", "", "", "" };
     char *copy, *nl, *s;
     int i;
 
-    if (!root) {
-        apr_initialize();
-        apr_pool_create(&root, NULL);
-    }
-    apr_pool_create(&p, root);
+    p = fuzz_pool();
     in = apr_pstrmemdup(p, (const char *)data, size);
     check_token(p, in);
     check_values(p, in);
