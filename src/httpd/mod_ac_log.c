@@ -188,11 +188,16 @@ void ach_log_warn_once(request_rec *r, const char *key, const char *why)
     }
 }
 
+/* The end of the shared cache's outage, when e is one. */
+static void cache_end(request_rec *r, ac_outage_event e)
+{
+    log_end(r, AC_CACHE_KEY, e, "AC01011", "the shared cache answers");
+}
 
 static void cache_event(request_rec *r, ac_outage_event e, int level,
                         const char *what)
 {
-    log_end(r, AC_CACHE_KEY, e, "AC01011", "the shared cache answers");
+    cache_end(r, e);
     if (e == AC_OUTAGE_START || e == AC_OUTAGE_LATE_END_START) {
         ap_log_rerror(APLOG_MARK, level, 0, r, "AC01008: the shared cache "
                       "is unusable: %s", what);
@@ -241,7 +246,7 @@ static void log_unavailable(request_rec *r, const char *outage_key,
     int start = e == AC_OUTAGE_START || e == AC_OUTAGE_LATE_END_START;
 
     if (res->state == -1) {
-        log_end(r, key, e, "AC01011", "the shared cache answers");
+        cache_end(r, e);
     }
     else if (res->outage) {
         log_end(r, key, e, "AC01073", apr_pstrcat(r->pool, res->outage,
@@ -264,8 +269,7 @@ static void log_answers(request_rec *r, const char *outage_key,
                         const ac_result *res, apr_time_t now)
 {
     if (res->state == 1) {
-        log_end(r, AC_CACHE_KEY, event(AC_CACHE_KEY, 0, now), "AC01011",
-                "the shared cache answers");
+        cache_end(r, event(AC_CACHE_KEY, 0, now));
     }
     if (res->outage) {
         const char *key = remote_key(r, outage_key, res);
@@ -292,8 +296,7 @@ static void log_credcache(request_rec *r, const ac_result *res,
                     "credential cache not used");
     }
     else if (res->credcache == 1 && res->state != -1) {
-        log_end(r, AC_CACHE_KEY, event(AC_CACHE_KEY, 0, now), "AC01011",
-                "the shared cache answers");
+        cache_end(r, event(AC_CACHE_KEY, 0, now));
     }
 }
 
